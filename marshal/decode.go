@@ -421,7 +421,7 @@ func (d *decoder) long(code byte, start int) *Int {
 	if d.err != nil {
 		return nil
 	}
-	if n < -(1<<31-1) {
+	if n < -(1<<31 - 1) {
 		d.fail(start, code, ErrBadLength, "long size out of range")
 		return nil
 	}
