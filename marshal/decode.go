@@ -92,6 +92,8 @@ type decoder struct {
 	refs     []Value // FLAG_REF objects in order (Python 3)
 	strs     []*Str  // interned strings in order (Python 2 'R')
 	field    string  // code-object field being read, for errors
+	strSlab  []Str
+	intSlab  []Int
 }
 
 func (d *decoder) fail(off int, code byte, err error, detail string) {
@@ -192,11 +194,18 @@ func (d *decoder) object() Value {
 		return nil
 	}
 	d.depth++
-	defer func() { d.depth-- }()
 	if d.depth > d.maxDepth {
 		d.fail(start, code, ErrTooDeep, "more than "+strconv.Itoa(d.maxDepth)+" levels")
+		d.depth--
 		return nil
 	}
+	v := d.body(start, code)
+	d.depth--
+	return v
+}
+
+// body decodes the object whose type code has been read.
+func (d *decoder) body(start int, code byte) Value {
 	flag := code&flagRef != 0
 	typ := code &^ flagRef
 	enc := Encoding{Type: typ, Ref: flag}
@@ -207,7 +216,8 @@ func (d *decoder) object() Value {
 		return Singleton(code)
 	case 'i':
 		n := d.int32(code)
-		v := &Int{Encoding: enc, Small: int64(n)}
+		v := d.newInt()
+		v.Encoding, v.Small = enc, int64(n)
 		d.ref(v, flag)
 		return v
 	case 'I':
@@ -406,9 +416,31 @@ func (d *decoder) str(enc Encoding, b []byte, flag bool) Value {
 		d.ref(v, flag)
 		return v
 	}
-	s := &Str{Encoding: enc, Data: b}
+	s := d.newStr()
+	s.Encoding, s.Data = enc, b
 	d.ref(s, flag)
 	return s
+}
+
+// Small objects are carved out of slabs: one allocation for many values.
+const slabSize = 64
+
+func (d *decoder) newStr() *Str {
+	if len(d.strSlab) == 0 {
+		d.strSlab = make([]Str, slabSize)
+	}
+	s := &d.strSlab[0]
+	d.strSlab = d.strSlab[1:]
+	return s
+}
+
+func (d *decoder) newInt() *Int {
+	if len(d.intSlab) == 0 {
+		d.intSlab = make([]Int, slabSize)
+	}
+	v := &d.intSlab[0]
+	d.intSlab = d.intSlab[1:]
+	return v
 }
 
 func (d *decoder) text1(code byte) []byte {
@@ -489,7 +521,16 @@ func (d *decoder) code(enc Encoding, start int) Value {
 	c := &Code{Encoding: enc, Layout: lay}
 	d.ref(c, enc.Ref)
 	saved := d.field
-	defer func() { d.field = saved }()
+	d.codeFields(c, lay)
+	d.field = saved
+	if d.err != nil {
+		return nil
+	}
+	return c
+}
+
+// codeFields reads the fields of a code object of layout lay.
+func (d *decoder) codeFields(c *Code, lay Layout) {
 	i32 := func(name string) int32 {
 		d.field = name
 		if lay.short() {
@@ -559,10 +600,6 @@ func (d *decoder) code(enc Encoding, start int) Value {
 	if lay >= Layout311 {
 		c.ExceptionTable = obj("co_exceptiontable")
 	}
-	if d.err != nil {
-		return nil
-	}
-	return c
 }
 
 // parseFloat parses the text of an 'f' float or 'x' complex part as

@@ -49,7 +49,7 @@ func TestRoundTripTypeCodes(t *testing.T) {
 			want(t, v.(*marshal.Int).Small == 1<<31, "2**31")
 		}},
 		{"long -2**45", "6c fc ff ff ff 00 00 00 00 00 00 01 00", false, func(t *testing.T, v marshal.Value) {
-			want(t, v.(*marshal.Int).Small == -(1 << 45), "-2**45")
+			want(t, v.(*marshal.Int).Small == -(1<<45), "-2**45")
 		}},
 		{"long 2**75", "6c 06 00 00 00 00 00 00 00 00 00 00 00 00 00 01 00", false, func(t *testing.T, v marshal.Value) {
 			b := v.(*marshal.Int).BigInt()
