@@ -1,0 +1,197 @@
+// Package check verifies pyc files: full decode, byte-exact re-encode, and
+// freshness against the source by the rules of the pyc's own version.
+package check
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/pyc-tools/pyc/pyc"
+)
+
+// Result is the outcome for one file.
+type Result struct {
+	// Path is the file checked.
+	Path string `json:"file"`
+	// Version is "X.Y" (with the implementation when not CPython), when the
+	// file could be read.
+	Version string `json:"version,omitempty"`
+	// Source is the source file found for it, if any.
+	Source string `json:"source,omitempty"`
+	// Freshness is "fresh", "stale", "unchecked" or "" (no source found).
+	Freshness string `json:"freshness,omitempty"`
+	// Problems lists what is wrong; empty means the file is ok.
+	Problems []string `json:"problems,omitempty"`
+}
+
+// OK reports whether the file passed every check.
+func (r *Result) OK() bool { return len(r.Problems) == 0 }
+
+func (r *Result) problem(format string, a ...any) {
+	r.Problems = append(r.Problems, fmt.Sprintf(format, a...))
+}
+
+// Options adjust checking.
+type Options struct {
+	// Parse is passed to pyc.Parse (version override, headerless input).
+	Parse pyc.ParseOptions
+	// NoSource skips the freshness check.
+	NoSource bool
+}
+
+// File checks one file.
+func File(path string, opts Options) Result {
+	r := Result{Path: path}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		r.problem("%v", err)
+		return r
+	}
+	po := opts.Parse
+	po.Path = path
+	f, err := pyc.Parse(data, po)
+	if err != nil {
+		r.problem("%v", err)
+		return r
+	}
+	v := f.Version()
+	r.Version = v.XY()
+	if v.Impl != pyc.CPython {
+		r.Version = v.Impl.String() + " " + r.Version
+	}
+	out, err := f.Bytes()
+	if err != nil {
+		r.problem("re-encode: %v", err)
+	} else if !bytes.Equal(out, data) {
+		r.problem("re-encode differs from the file at offset %d (%d bytes written, %d read)", firstDiff(out, data), len(out), len(data))
+	}
+	if opts.NoSource || f.Headerless {
+		return r
+	}
+	src, tagOK := findSource(path, v)
+	if src == "" {
+		return r
+	}
+	r.Source = src
+	if !tagOK {
+		r.problem("its name says it is for another interpreter than %s (cache tag %s)", v, v.CacheTag())
+		return r
+	}
+	fr, why, err := f.Header.CheckSource(src)
+	if err != nil {
+		r.problem("source %s: %v", src, err)
+		return r
+	}
+	r.Freshness = fr.String()
+	if fr == pyc.Stale {
+		r.problem("stale: %s (source %s)", why, src)
+	}
+	return r
+}
+
+// findSource returns the source file of a pyc by PEP 3147 naming, or the
+// x.py beside a legacy x.pyc, and whether the cache tag in the name agrees
+// with the version.
+func findSource(path string, v *pyc.Version) (string, bool) {
+	info, ok := pyc.ParseCachePath(path)
+	if !ok {
+		return "", true
+	}
+	if _, err := os.Stat(info.Source); err != nil {
+		return "", true
+	}
+	if info.Legacy {
+		return info.Source, true
+	}
+	return info.Source, info.Tag == v.CacheTag()
+}
+
+func firstDiff(a, b []byte) int {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return n
+}
+
+// IsPycName reports whether a file name looks like a pyc.
+func IsPycName(name string) bool {
+	return strings.HasSuffix(name, ".pyc") || strings.HasSuffix(name, ".pyo")
+}
+
+// Paths checks files and, recursively, the pyc files under directories,
+// with one worker per CPU. It calls report once per file, in the order the
+// paths and directory walks give them, from a single goroutine.
+func Paths(paths []string, opts Options, report func(Result)) error {
+	type job struct {
+		path string
+		done chan Result
+	}
+	jobs := make(chan job, 256)
+	order := make(chan chan Result, 256)
+	var wg sync.WaitGroup
+	for i := 0; i < runtime.GOMAXPROCS(0); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				j.done <- File(j.path, opts)
+			}
+		}()
+	}
+	var walkErr error
+	go func() {
+		defer close(order)
+		defer close(jobs)
+		send := func(p string) {
+			c := make(chan Result, 1)
+			order <- c
+			jobs <- job{p, c}
+		}
+		for _, p := range paths {
+			st, err := os.Stat(p)
+			if err != nil {
+				c := make(chan Result, 1)
+				c <- Result{Path: p, Problems: []string{err.Error()}}
+				order <- c
+				continue
+			}
+			if !st.IsDir() {
+				send(p)
+				continue
+			}
+			err = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+				if err != nil {
+					c := make(chan Result, 1)
+					c <- Result{Path: q, Problems: []string{err.Error()}}
+					order <- c
+					if d != nil && d.IsDir() {
+						return fs.SkipDir
+					}
+					return nil
+				}
+				if !d.IsDir() && IsPycName(d.Name()) {
+					send(q)
+				}
+				return nil
+			})
+			if err != nil && !errors.Is(err, fs.SkipDir) {
+				walkErr = err
+			}
+		}
+	}()
+	for c := range order {
+		report(<-c)
+	}
+	wg.Wait()
+	return walkErr
+}

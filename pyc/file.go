@@ -1,0 +1,274 @@
+package pyc
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/pyc-tools/pyc/marshal"
+)
+
+// FormatError is the error for a file that cannot be read as a pyc: which
+// file, where, and why. Marshal errors inside it keep their own type: use
+// errors.As to reach the *marshal.DecodeError.
+type FormatError struct {
+	// Path is the file name, when known.
+	Path string
+	// Offset is the byte offset in the file.
+	Offset int64
+	// Err is ErrBadMagic, ErrShortHeader, ErrBadFlags or a marshal error.
+	Err error
+}
+
+func (e *FormatError) Error() string {
+	p := e.Path
+	if p == "" {
+		p = "pyc"
+	}
+	var de *marshal.DecodeError
+	if errors.As(e.Err, &de) {
+		// The marshal error carries its own offset (relative to the
+		// stream); report the file offset instead.
+		msg := de.Err.Error()
+		if de.Field != "" {
+			msg = "in " + de.Field + ": " + msg
+		}
+		if de.Code != 0 {
+			msg = fmt.Sprintf("type %s: %s", typeCodeName(de.Code), msg)
+		}
+		if de.Detail != "" {
+			msg += ": " + de.Detail
+		}
+		return fmt.Sprintf("%s: offset %d: %s", p, e.Offset, msg)
+	}
+	return fmt.Sprintf("%s: offset %d: %v", p, e.Offset, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *FormatError) Unwrap() error { return e.Err }
+
+func typeCodeName(c byte) string {
+	flag := ""
+	if c&0x80 != 0 {
+		flag = "|FLAG_REF"
+		c &^= 0x80
+	}
+	if c >= 0x20 && c < 0x7f {
+		return fmt.Sprintf("'%c'%s", c, flag)
+	}
+	return fmt.Sprintf("0x%02x%s", c, flag)
+}
+
+// File is a parsed pyc: header, the top-level object (a *marshal.Code in
+// every real pyc) and any bytes after it.
+type File struct {
+	// Header is the header; for headerless input only its Version is set.
+	Header Header
+	// Headerless reports input that was a bare marshal stream.
+	Headerless bool
+	// Code is the top-level object.
+	Code marshal.Value
+	// Trailing holds bytes after the top-level object (none in real pycs).
+	Trailing []byte
+	// Size is the input's length in bytes.
+	Size int
+}
+
+// Version returns the version the file was read as.
+func (f *File) Version() *Version { return f.Header.Version }
+
+// TopCode returns the top-level code object, or nil when the file holds
+// something else.
+func (f *File) TopCode() *marshal.Code {
+	c, _ := f.Code.(*marshal.Code)
+	return c
+}
+
+// ParseOptions adjust parsing.
+type ParseOptions struct {
+	// Version, when set, is used instead of the version the magic names
+	// (for forged or unknown magics, and for headerless input).
+	Version *Version
+	// Headerless reads data as a bare marshal stream; Version is required.
+	Headerless bool
+	// Path names the file in errors.
+	Path string
+}
+
+// Parse reads a whole pyc from data. The result refers to data (strings and
+// code bytes are sub-slices), which must not change while it is in use.
+func Parse(data []byte, opts ParseOptions) (*File, error) {
+	ferr := func(off int, err error) error {
+		return &FormatError{Path: opts.Path, Offset: int64(off), Err: err}
+	}
+	f := &File{Size: len(data)}
+	v := opts.Version
+	body := 0
+	if opts.Headerless {
+		if v == nil {
+			return nil, ferr(0, errors.New("headerless input needs a Python version (--python-version)"))
+		}
+		f.Headerless = true
+		f.Header.Version = v
+	} else {
+		if len(data) < 4 {
+			return nil, ferr(len(data), fmt.Errorf("%w: %d bytes, a magic number needs 4", ErrShortHeader, len(data)))
+		}
+		var raw [4]byte
+		copy(raw[:], data)
+		if v == nil {
+			known, ok := LookupMagic(raw)
+			if !ok {
+				return nil, ferr(0, badMagicError(raw))
+			}
+			v = known
+		}
+		if len(data) < v.HeaderSize {
+			return nil, ferr(len(data), fmt.Errorf("%w: %d bytes, a %s header needs %d", ErrShortHeader, len(data), v.XY(), v.HeaderSize))
+		}
+		f.Header = parseHeader(data, v)
+		if v.HeaderSize == 16 && f.Header.Flags&^3 != 0 {
+			return nil, ferr(4, fmt.Errorf("%w: 0x%x", ErrBadFlags, f.Header.Flags))
+		}
+		body = v.HeaderSize
+	}
+	val, n, err := marshal.Unmarshal(data[body:], v.MarshalOptions())
+	if err != nil {
+		off := body
+		var de *marshal.DecodeError
+		if errors.As(err, &de) {
+			off += int(de.Offset)
+		}
+		return nil, ferr(off, err)
+	}
+	f.Code = val
+	if body+n < len(data) {
+		f.Trailing = data[body+n:]
+	}
+	return f, nil
+}
+
+// badMagicError names the four bytes and the nearest known versions.
+func badMagicError(raw [4]byte) error {
+	m := binary.LittleEndian.Uint16(raw[:])
+	msg := fmt.Sprintf("%s % x (%d)", ErrBadMagic, raw[:], m)
+	if raw[2] != '\r' || raw[3] != '\n' {
+		msg += ", not followed by \\r\\n"
+	}
+	near := NearestMagics(raw)
+	if len(near) > 0 {
+		msg += "; nearest known:"
+		for i, v := range near {
+			if i > 0 {
+				msg += ","
+			}
+			msg += fmt.Sprintf(" %s %s (%d)", v.Impl, v.Release, v.Magic)
+		}
+	}
+	msg += "; to read it anyway give the version (--python-version X.Y)"
+	return &magicError{msg: msg}
+}
+
+type magicError struct{ msg string }
+
+func (e *magicError) Error() string { return e.msg }
+func (e *magicError) Unwrap() error { return ErrBadMagic }
+
+// MarshalOptions returns the decoding options for the version's marshal
+// streams.
+func (v *Version) MarshalOptions() marshal.Options {
+	return marshal.Options{Layout: v.Layout, Python2: v.Major < 3}
+}
+
+// EncodeOptions returns the encoding options for the version's marshal
+// streams.
+func (v *Version) EncodeOptions() marshal.EncodeOptions {
+	return marshal.EncodeOptions{Version: v.MarshalVersion, Python2: v.Major < 3}
+}
+
+// Open reads and parses the named file.
+func Open(name string) (*File, error) {
+	return OpenWith(name, ParseOptions{})
+}
+
+// OpenWith reads and parses the named file with options.
+func OpenWith(name string, opts ParseOptions) (*File, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	opts.Path = name
+	return Parse(data, opts)
+}
+
+// Bytes encodes the file: header, marshal stream and trailing bytes. For a
+// file returned by Parse it gives back the bytes that were parsed.
+func (f *File) Bytes() ([]byte, error) {
+	return f.AppendTo(nil)
+}
+
+// AppendTo appends the encoded file to buf.
+func (f *File) AppendTo(buf []byte) ([]byte, error) {
+	v := f.Header.Version
+	if v == nil {
+		return nil, errors.New("pyc: file without a version")
+	}
+	if !f.Headerless {
+		buf = f.Header.AppendHeader(buf)
+	}
+	buf, err := marshal.Append(buf, f.Code, v.EncodeOptions())
+	if err != nil {
+		return nil, err
+	}
+	return append(buf, f.Trailing...), nil
+}
+
+// WriteFile writes data to name atomically: to a temporary file in the same
+// directory, synced, then renamed over name. An interruption leaves either
+// the old file or the new one, never a partial one.
+func WriteFile(name string, data []byte, perm os.FileMode) error {
+	dir, base := filepath.Split(name)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmpName := tmp.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmpName)
+		}
+	}()
+	if _, err := tmp.Write(data); err != nil {
+		return err
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmpName, name); err != nil {
+		return err
+	}
+	ok = true
+	return nil
+}
+
+// Write encodes f and writes it to name atomically.
+func (f *File) Write(name string) error {
+	b, err := f.Bytes()
+	if err != nil {
+		return err
+	}
+	return WriteFile(name, b, 0o644)
+}
