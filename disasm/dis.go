@@ -1,0 +1,146 @@
+package disasm
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/pyc-tools/pyc/marshal"
+	"github.com/pyc-tools/pyc/pyc"
+)
+
+// DisOptions are the options of that version's dis.dis.
+type DisOptions struct {
+	// ShowCaches shows inline cache entries (3.11+, show_caches=True).
+	ShowCaches bool
+	// ShowOffsets shows instruction offsets (3.13+, show_offsets=True;
+	// earlier versions always show them).
+	ShowOffsets bool
+	// ShowPositions shows source positions (3.13+, show_positions=True).
+	ShowPositions bool
+	// CodeAddr gives the address printed in code object reprs; nil prints
+	// a stable dummy address derived from the code object's place in the
+	// file. CPython prints an object address that changes from run to run.
+	CodeAddr func(*marshal.Code) string
+	// NoRecurse prints only the given code object, not the code objects in
+	// its constants.
+	NoRecurse bool
+}
+
+// printer is the state of one listing: the output and the version's
+// formatting rules.
+type printer struct {
+	w    *bufio.Writer
+	opts DisOptions
+	repr ReprStyle
+	// addrs numbers code objects for the dummy addresses.
+	addrs map[*marshal.Code]int
+}
+
+// Dis writes what dis.dis(code) of the code's own Python version prints:
+// the listing of the code object, then, as 3.7 and later do (and for 2.7
+// and 3.6 in the same format), each code object among its constants,
+// depth first, after a blank line and "Disassembly of <code object ...>:".
+// Versions that cannot be run here use the format of the nearest version
+// that can.
+func Dis(w io.Writer, c *Code, opts DisOptions) error {
+	bw, ok := w.(*bufio.Writer)
+	if !ok {
+		bw = bufio.NewWriterSize(w, 64<<10)
+	}
+	p := &printer{w: bw, opts: opts, addrs: map[*marshal.Code]int{}}
+	p.repr = ReprStyle{Python2: c.Version.Major < 3, CodeAddr: p.codeAddr}
+	if opts.CodeAddr != nil {
+		p.repr.CodeAddr = opts.CodeAddr
+	}
+	if err := p.recurse(c, 0); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func (p *printer) codeAddr(c *marshal.Code) string {
+	n, ok := p.addrs[c]
+	if !ok {
+		n = len(p.addrs) + 1
+		p.addrs[c] = n
+	}
+	return "0x" + strconv.FormatInt(0x7f0000000000+int64(n)*0x100, 16)
+}
+
+func (p *printer) recurse(c *Code, depth int) error {
+	if depth > marshal.MaxDepth {
+		return fmt.Errorf("disasm: code objects nested deeper than %d", marshal.MaxDepth)
+	}
+	if err := p.listing(c); err != nil {
+		return err
+	}
+	if p.opts.NoRecurse || c.Consts == nil {
+		return nil
+	}
+	for _, k := range c.Consts.Items {
+		child, ok := k.(*marshal.Code)
+		if !ok {
+			continue
+		}
+		p.w.WriteString("\nDisassembly of ")
+		p.w.WriteString(p.repr.CodeRepr(child))
+		p.w.WriteString(":\n")
+		if err := p.recurse(c.Child(child), depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// family is a group of versions whose dis prints alike.
+type family uint8
+
+const (
+	fam27  family = iota // 1.x and 2.x: the 2.7 format
+	fam36                // 3.0 to 3.10
+	fam311               // 3.11 and 3.12
+	fam313               // 3.13 and later
+)
+
+func familyOf(v *pyc.Version) family {
+	switch {
+	case v.Major < 3:
+		return fam27
+	case !v.AtLeast(3, 11):
+		return fam36
+	case !v.AtLeast(3, 13):
+		return fam311
+	}
+	return fam313
+}
+
+// listing writes one code object's listing in its version's format.
+func (p *printer) listing(c *Code) error {
+	switch familyOf(c.Version) {
+	case fam27:
+		return p.listing27(c)
+	case fam36:
+		return p.listing36(c)
+	case fam311:
+		return p.listing311(c)
+	}
+	return p.listing313(c)
+}
+
+// padRight writes s left-justified in width columns (Python's ljust).
+func (p *printer) padRight(s string, width int) {
+	p.w.WriteString(s)
+	for n := len([]rune(s)); n < width; n++ {
+		p.w.WriteByte(' ')
+	}
+}
+
+// padLeft writes s right-justified in width columns (Python's rjust).
+func (p *printer) padLeft(s string, width int) {
+	for n := len([]rune(s)); n < width; n++ {
+		p.w.WriteByte(' ')
+	}
+	p.w.WriteString(s)
+}
