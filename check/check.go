@@ -54,9 +54,8 @@ func File(path string, opts Options) Result {
 		r.problem("%v", err)
 		return r
 	}
-	po := opts.Parse
-	po.Path = path
-	f, err := pyc.Parse(data, po)
+	// The result names the file already: errors leave it out.
+	f, err := pyc.Parse(data, opts.Parse)
 	if err != nil {
 		r.problem("%v", err)
 		return r

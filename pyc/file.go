@@ -23,9 +23,9 @@ type FormatError struct {
 }
 
 func (e *FormatError) Error() string {
-	p := e.Path
-	if p == "" {
-		p = "pyc"
+	p := ""
+	if e.Path != "" {
+		p = e.Path + ": "
 	}
 	var de *marshal.DecodeError
 	if errors.As(e.Err, &de) {
@@ -41,9 +41,9 @@ func (e *FormatError) Error() string {
 		if de.Detail != "" {
 			msg += ": " + de.Detail
 		}
-		return fmt.Sprintf("%s: offset %d: %s", p, e.Offset, msg)
+		return fmt.Sprintf("%soffset %d: %s", p, e.Offset, msg)
 	}
-	return fmt.Sprintf("%s: offset %d: %v", p, e.Offset, e.Err)
+	return fmt.Sprintf("%soffset %d: %v", p, e.Offset, e.Err)
 }
 
 // Unwrap returns the cause.

@@ -1,0 +1,169 @@
+package cli
+
+import (
+	"bufio"
+	"fmt"
+	"strings"
+
+	"github.com/pyc-tools/pyc/disasm"
+	"github.com/pyc-tools/pyc/pyc"
+	"github.com/spf13/cobra"
+)
+
+type disOptions struct {
+	IO            *IO
+	Read          readOpts
+	Format        string
+	JSON          bool
+	Code          string
+	ShowCaches    bool
+	ShowOffsets   bool
+	ShowPositions bool
+	Files         []string
+}
+
+func newDisCmd(ios *IO, runF func(*disOptions) error) *cobra.Command {
+	opts := &disOptions{IO: ios}
+	cmd := &cobra.Command{
+		Use:   "dis [flags] FILE...",
+		Short: "Disassemble pycs exactly as their own Python version's dis does",
+		Long: `Print what dis.dis(code) of the pyc's own Python version prints for the
+code object in the file: 3.7 and later recurse into nested code objects, and
+for older versions the nested code objects follow in the same format.
+Object addresses in "<code object ... at 0x...>" are stable dummies, and
+frozenset constants print in the order stored in the file. Versions that
+cannot be run here use the format of the nearest version that can.
+
+With several files, each listing is preceded by a "==> FILE <==" line.
+
+--show-caches (3.11+), --show-offsets (3.13+) and --show-positions (3.13+)
+do what the options of the same names do in that version's dis.
+--code QUALNAME disassembles one function or class body (as named by its
+__qualname__, e.g. "Parser.parse" or "outer.<locals>.inner").
+--json prints the instructions, line starts and exception table of every
+code object instead.`,
+		Example: `  pyc dis __pycache__/mod.cpython-312.pyc
+  pyc dis --code Parser.parse mod.pyc
+  pyc dis --show-caches mod.cpython-311.pyc
+  pyc dis --json mod.pyc | jq '.instructions | length'`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Files = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return runDis(opts)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVarP(&opts.Format, "format", "f", "dis", "output format: dis or json")
+	fs.BoolVar(&opts.JSON, "json", false, "same as --format json")
+	fs.StringVar(&opts.Code, "code", "", "disassemble only the code object with this qualified name")
+	fs.BoolVar(&opts.ShowCaches, "show-caches", false, "show inline cache entries (3.11+)")
+	fs.BoolVar(&opts.ShowOffsets, "show-offsets", false, "show instruction offsets (3.13+)")
+	fs.BoolVar(&opts.ShowPositions, "show-positions", false, "show source positions (3.13+)")
+	opts.Read.addFlags(fs)
+	return cmd
+}
+
+func runDis(opts *disOptions) error {
+	po, err := opts.Read.parseOptions()
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		opts.Format = "json"
+	}
+	switch opts.Format {
+	case "dis", "json":
+	default:
+		return usageErrorf("--format: unknown format %q (want dis or json)", opts.Format)
+	}
+	w := bufio.NewWriterSize(opts.IO.Out, 64<<10)
+	defer w.Flush()
+	var jsonOut []any
+	failed := 0
+	for _, name := range opts.Files {
+		if len(opts.Files) > 1 && opts.Format == "dis" {
+			fmt.Fprintf(w, "==> %s <==\n", name)
+		}
+		res, err := disOne(w, opts, name, po)
+		if err != nil {
+			failed++
+			w.Flush()
+			fmt.Fprintf(opts.IO.ErrOut, "pyc: %v\n", err)
+			continue
+		}
+		if res != nil {
+			jsonOut = append(jsonOut, res)
+		}
+	}
+	if opts.Format == "json" {
+		var v any = jsonOut
+		if len(opts.Files) == 1 && len(jsonOut) == 1 {
+			v = jsonOut[0]
+		}
+		if err := writeJSON(w, v); err != nil {
+			return err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if failed > 0 {
+		return &silentError{ExitError}
+	}
+	return nil
+}
+
+type disJSON struct {
+	File    string           `json:"file"`
+	Version string           `json:"version"`
+	Code    *disasm.JSONCode `json:"code"`
+}
+
+func disOne(w *bufio.Writer, opts *disOptions, name string, po pyc.ParseOptions) (any, error) {
+	f, err := opts.Read.open(name, po)
+	if err != nil {
+		return nil, err
+	}
+	v := f.Version()
+	top := f.TopCode()
+	if top == nil {
+		return nil, fmt.Errorf("%s: the file holds a %s, not a code object", name, f.Code)
+	}
+	if v.Layout == 0 {
+		return nil, fmt.Errorf("%s: %s code objects cannot be disassembled", name, v)
+	}
+	switch {
+	case opts.ShowCaches && !v.AtLeast(3, 11):
+		return nil, usageErrorf("%s: --show-caches needs Python 3.11 or later (the file is %s)", name, v.XY())
+	case opts.ShowOffsets && !v.AtLeast(3, 13):
+		return nil, usageErrorf("%s: --show-offsets needs Python 3.13 or later (the file is %s)", name, v.XY())
+	case opts.ShowPositions && !v.AtLeast(3, 13):
+		return nil, usageErrorf("%s: --show-positions needs Python 3.13 or later (the file is %s)", name, v.XY())
+	}
+	c, err := disasm.NewCode(top, v)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	if opts.Code != "" {
+		found, ok := disasm.Find(c, opts.Code)
+		if !ok {
+			paths := disasm.CodePaths(c)
+			if len(paths) > 12 {
+				paths = append(paths[:12], "...")
+			}
+			return nil, fmt.Errorf("%s: no code object named %q; there are: %s", name, opts.Code, strings.Join(paths, ", "))
+		}
+		c = found
+	}
+	if opts.Format == "json" {
+		return &disJSON{File: name, Version: v.XY(), Code: disasm.JSON(c)}, nil
+	}
+	return nil, disasm.Dis(w, c, disasm.DisOptions{
+		ShowCaches:    opts.ShowCaches,
+		ShowOffsets:   opts.ShowOffsets,
+		ShowPositions: opts.ShowPositions,
+	})
+}
