@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/pyc-tools/pyc/disasm"
 	"github.com/pyc-tools/pyc/pyc"
 	"github.com/spf13/pflag"
 )
@@ -35,7 +36,13 @@ func (o *readOpts) parseOptions() (pyc.ParseOptions, error) {
 	return po, nil
 }
 
-// open reads one file with the options.
+// open reads one file with the options. Unless the version was given, the
+// bytecode may refine what the magic says (PyPy 3.8 reused CPython's magic).
 func (o *readOpts) open(path string, po pyc.ParseOptions) (*pyc.File, error) {
-	return pyc.OpenWith(path, po)
+	f, err := pyc.OpenWith(path, po)
+	if err != nil || po.Version != nil {
+		return f, err
+	}
+	f.Header.Version = disasm.Refine(f.Version(), f.TopCode())
+	return f, nil
 }
