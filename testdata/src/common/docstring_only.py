@@ -1,0 +1,1 @@
+"""Only a docstring: the module is empty at -OO."""
