@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/pyc-tools/pyc/marshal"
 	"github.com/pyc-tools/pyc/pyc"
@@ -36,6 +37,45 @@ type printer struct {
 	repr ReprStyle
 	// addrs numbers code objects for the dummy addresses.
 	addrs map[*marshal.Code]int
+	// line is the line being built, reused from line to line.
+	line buf
+}
+
+// flushLine writes the line being built without trailing blanks, and a
+// newline.
+func (p *printer) flushLine() {
+	l := p.line
+	for len(l) > 0 && l[len(l)-1] == ' ' {
+		l = l[:len(l)-1]
+	}
+	p.w.Write(l)
+	p.w.WriteByte('\n')
+	p.line = p.line[:0]
+}
+
+// padInt appends n right-aligned in width columns.
+func (b *buf) padInt(n, width int) {
+	var tmp [24]byte
+	s := strconv.AppendInt(tmp[:0], int64(n), 10)
+	for i := len(s); i < width; i++ {
+		*b = append(*b, ' ')
+	}
+	*b = append(*b, s...)
+}
+
+// padRight appends s left-aligned in width columns.
+func (b *buf) padRight(s string, width int) {
+	*b = append(*b, s...)
+	for n := utf8.RuneCountInString(s); n < width; n++ {
+		*b = append(*b, ' ')
+	}
+}
+
+// spaces appends n blanks.
+func (b *buf) spaces(n int) {
+	for i := 0; i < n; i++ {
+		*b = append(*b, ' ')
+	}
 }
 
 // Dis writes what dis.dis(code) of the code's own Python version prints:
@@ -50,7 +90,8 @@ func Dis(w io.Writer, c *Code, opts DisOptions) error {
 		bw = bufio.NewWriterSize(w, 64<<10)
 	}
 	p := &printer{w: bw, opts: opts, addrs: map[*marshal.Code]int{}}
-	p.repr = ReprStyle{Python2: c.Version.Major < 3, CodeAddr: p.codeAddr}
+	p.repr = NewReprStyle(c.Version.Major, c.Version.Minor)
+	p.repr.CodeAddr = p.codeAddr
 	if opts.CodeAddr != nil {
 		p.repr.CodeAddr = opts.CodeAddr
 	}

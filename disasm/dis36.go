@@ -45,55 +45,69 @@ func (p *printer) listing36(c *Code) error {
 	names := c.NameStrings()
 	locals := c.LocalNames()
 	var cells []string
-	var line strings.Builder
+	line := &p.line
 	for i := range ins {
 		in := &ins[i]
-		line.Reset()
+		*line = (*line)[:0]
 		start, isStart := starts[in.Offset]
 		if showLine && isStart && in.Offset > 0 {
 			p.w.WriteByte('\n')
 		}
 		if lineWidth > 0 {
 			if isStart {
-				padLeftTo(&line, strconv.Itoa(start), lineWidth)
+				line.padInt(start, lineWidth)
 			} else {
-				line.WriteString(strings.Repeat(" ", lineWidth))
+				line.spaces(lineWidth)
 			}
-			line.WriteByte(' ')
+			line.byte1(' ')
 		}
-		line.WriteString("   ")
 		if labels[in.Offset] {
-			line.WriteString(" >> ")
+			line.str("    >> ")
 		} else {
-			line.WriteString("    ")
+			line.str("       ")
 		}
-		padLeftTo(&line, strconv.Itoa(in.Offset), offWidth)
-		line.WriteByte(' ')
-		padRightTo(&line, t.Name(in.Op), 20)
+		line.padInt(in.Offset, offWidth)
+		line.byte1(' ')
+		line.padRight(t.Name(in.Op), 20)
 		if in.HasArg {
-			line.WriteByte(' ')
-			padLeftTo(&line, strconv.Itoa(in.Arg), 5)
-			if r := p.argRepr36(c, in, names, locals, &cells); r != "" {
-				line.WriteString(" (")
-				line.WriteString(r)
-				line.WriteByte(')')
+			line.byte1(' ')
+			line.padInt(in.Arg, 5)
+			mark := len(*line)
+			line.str(" (")
+			if p.argRepr36(c, in, names, locals, &cells, line) {
+				line.byte1(')')
+			} else {
+				*line = (*line)[:mark]
 			}
 		}
-		p.w.WriteString(strings.TrimRight(line.String(), " "))
-		p.w.WriteByte('\n')
+		p.flushLine()
 	}
 	return nil
 }
 
-// argRepr36 is the argrepr of 3.0 to 3.10's dis.
-func (p *printer) argRepr36(c *Code, in *Instruction, names, locals []string, cells *[]string) string {
+// argRepr36 appends the argrepr of 3.0 to 3.10's dis to out and reports
+// whether there was one.
+func (p *printer) argRepr36(c *Code, in *Instruction, names, locals []string, cells *[]string, out *buf) bool {
+	t := c.Table
+	if t.Kind(in.Op) == opcode.ArgConst {
+		arg := in.Arg
+		if c.Consts != nil && arg >= 0 && arg < len(c.Consts.Items) {
+			*out = p.repr.AppendRepr(*out, c.Consts.Items[arg])
+			return true
+		}
+		return false
+	}
+	r := p.argText36(c, in, names, locals, cells)
+	out.str(r)
+	return r != ""
+}
+
+// argText36 is the argrepr of 3.0 to 3.10's dis for arguments other than
+// constants.
+func (p *printer) argText36(c *Code, in *Instruction, names, locals []string, cells *[]string) string {
 	t := c.Table
 	arg := in.Arg
 	switch t.Kind(in.Op) {
-	case opcode.ArgConst:
-		if c.Consts != nil && arg >= 0 && arg < len(c.Consts.Items) {
-			return p.repr.Repr(c.Consts.Items[arg])
-		}
 	case opcode.ArgName:
 		return index(names, arg)
 	case opcode.ArgLocal:
@@ -163,18 +177,4 @@ func labels36(ins []Instruction, t *opcode.Table) map[int]bool {
 		}
 	}
 	return labels
-}
-
-func padLeftTo(b *strings.Builder, s string, width int) {
-	for n := len(s); n < width; n++ {
-		b.WriteByte(' ')
-	}
-	b.WriteString(s)
-}
-
-func padRightTo(b *strings.Builder, s string, width int) {
-	b.WriteString(s)
-	for n := len(s); n < width; n++ {
-		b.WriteByte(' ')
-	}
 }

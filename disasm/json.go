@@ -53,7 +53,8 @@ type JSONInstruction struct {
 // objects among its constants.
 func JSON(c *Code) *JSONCode {
 	p := &printer{addrs: map[*marshal.Code]int{}}
-	p.repr = ReprStyle{Python2: c.Version.Major < 3, CodeAddr: p.codeAddr}
+	p.repr = NewReprStyle(c.Version.Major, c.Version.Minor)
+	p.repr.CodeAddr = p.codeAddr
 	return p.jsonCode(c, c.QualNameString(), 0)
 }
 

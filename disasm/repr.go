@@ -4,9 +4,9 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
+	"github.com/pyc-tools/pyc/internal/pyunicode"
 	"github.com/pyc-tools/pyc/marshal"
 )
 
@@ -19,134 +19,158 @@ type ReprStyle struct {
 	// gives a fixed dummy address. CPython prints the object's address,
 	// which differs from run to run.
 	CodeAddr func(*marshal.Code) string
+	// unicode answers str.isprintable for the version's Unicode database.
+	unicode *pyunicode.Table
+}
+
+// NewReprStyle returns the repr rules of Python major.minor, including its
+// Unicode database's idea of which characters are printable.
+func NewReprStyle(major, minor int) ReprStyle {
+	return ReprStyle{Python2: major < 3, unicode: pyunicode.For(major, minor)}
 }
 
 // Repr returns Python's repr() of a marshalled value as the style's Python
 // prints it. Sets and frozensets keep the order stored in the stream.
 func (s ReprStyle) Repr(v marshal.Value) string {
-	var b strings.Builder
+	var b buf
 	s.repr(&b, v, 0)
-	return b.String()
+	return string(b)
 }
 
-func (s ReprStyle) repr(b *strings.Builder, v marshal.Value, depth int) {
+// AppendRepr appends Python's repr() of v to dst.
+func (s ReprStyle) AppendRepr(dst []byte, v marshal.Value) []byte {
+	b := buf(dst)
+	s.repr(&b, v, 0)
+	return b
+}
+
+// buf is an append-only byte buffer with the writer methods the repr code
+// uses; unlike strings.Builder it can be reset and reused without
+// reallocating.
+type buf []byte
+
+func (b *buf) str(s string) { *b = append(*b, s...) }
+func (b *buf) byte1(c byte) { *b = append(*b, c) }
+func (b *buf) rune1(r rune) { *b = utf8.AppendRune(*b, r) }
+
+func (s ReprStyle) repr(b *buf, v marshal.Value, depth int) {
 	if depth > marshal.MaxDepth {
-		b.WriteString("...")
+		b.str("...")
 		return
 	}
 	switch x := v.(type) {
 	case nil:
-		b.WriteString("NULL")
+		b.str("NULL")
 	case marshal.Singleton:
-		b.WriteString(x.String())
+		b.str(x.String())
 	case *marshal.Int:
 		if x.Big != nil {
-			b.WriteString(x.Big.String())
+			b.str(x.Big.String())
 		} else {
-			b.WriteString(strconv.FormatInt(x.Small, 10))
+			b.str(strconv.FormatInt(x.Small, 10))
 		}
 		if s.Python2 && x.Type == 'l' {
-			b.WriteByte('L')
+			b.byte1('L')
 		}
 	case *marshal.Float:
-		b.WriteString(marshal.FloatRepr(x.Value))
+		b.str(marshal.FloatRepr(x.Value))
 	case *marshal.Complex:
-		b.WriteString(complexRepr(x.Real, x.Imag))
+		b.str(complexRepr(x.Real, x.Imag))
 	case *marshal.Bytes:
-		b.WriteByte('b')
+		b.byte1('b')
 		bytesRepr(b, x.Data)
 	case *marshal.Str:
 		if s.Python2 {
 			bytesRepr(b, x.Data)
 		} else {
-			strRepr(b, x.Data)
+			s.strRepr(b, x.Data)
 		}
 	case *marshal.Unicode:
-		b.WriteByte('u')
+		b.byte1('u')
 		unicodeRepr2(b, x.Data)
 	case *marshal.Tuple:
-		b.WriteByte('(')
+		b.byte1('(')
 		for i, it := range x.Items {
 			if i > 0 {
-				b.WriteString(", ")
+				b.str(", ")
 			}
 			s.repr(b, it, depth+1)
 		}
 		if len(x.Items) == 1 {
-			b.WriteByte(',')
+			b.byte1(',')
 		}
-		b.WriteByte(')')
+		b.byte1(')')
 	case *marshal.List:
-		b.WriteByte('[')
+		b.byte1('[')
 		for i, it := range x.Items {
 			if i > 0 {
-				b.WriteString(", ")
+				b.str(", ")
 			}
 			s.repr(b, it, depth+1)
 		}
-		b.WriteByte(']')
+		b.byte1(']')
 	case *marshal.Set:
 		if len(x.Items) == 0 {
 			if x.Frozen {
-				b.WriteString("frozenset()")
+				b.str("frozenset()")
 			} else {
-				b.WriteString("set()")
+				b.str("set()")
 			}
 			return
 		}
 		if x.Frozen {
-			b.WriteString("frozenset(")
+			b.str("frozenset(")
 		} else if s.Python2 {
-			b.WriteString("set(")
+			b.str("set(")
 		}
 		if s.Python2 {
-			b.WriteByte('[')
+			b.byte1('[')
 		} else {
-			b.WriteByte('{')
+			b.byte1('{')
 		}
 		for i, it := range x.Items {
 			if i > 0 {
-				b.WriteString(", ")
+				b.str(", ")
 			}
 			s.repr(b, it, depth+1)
 		}
 		if s.Python2 {
-			b.WriteByte(']')
+			b.byte1(']')
 		} else {
-			b.WriteByte('}')
+			b.byte1('}')
 		}
 		if x.Frozen || s.Python2 {
-			b.WriteByte(')')
+			b.byte1(')')
 		}
 	case *marshal.Dict:
 		if x.Type == '}' {
-			b.WriteString("frozendict(")
+			b.str("frozendict(")
 		}
-		b.WriteByte('{')
+		b.byte1('{')
 		for i, it := range x.Items {
 			if i > 0 {
-				b.WriteString(", ")
+				b.str(", ")
 			}
 			s.repr(b, it.Key, depth+1)
-			b.WriteString(": ")
+			b.str(": ")
 			s.repr(b, it.Value, depth+1)
 		}
-		b.WriteByte('}')
+		b.byte1('}')
 		if x.Type == '}' {
-			b.WriteByte(')')
+			b.byte1(')')
 		}
 	case *marshal.Slice:
-		b.WriteString("slice(")
+		b.str("slice(")
 		s.repr(b, x.Start, depth+1)
-		b.WriteString(", ")
+		b.str(", ")
 		s.repr(b, x.Stop, depth+1)
-		b.WriteString(", ")
+		b.str(", ")
 		s.repr(b, x.Step, depth+1)
-		b.WriteByte(')')
+		b.byte1(')')
 	case *marshal.Code:
-		b.WriteString(s.CodeRepr(x))
+		b.str(s.CodeRepr(x))
 	default:
-		b.WriteString("<?>")
+		b.str("<?>")
 	}
 }
 
@@ -208,29 +232,29 @@ func quoteFor(data []byte) byte {
 
 const hexdigits = "0123456789abcdef"
 
-func bytesRepr(b *strings.Builder, data []byte) {
+func bytesRepr(b *buf, data []byte) {
 	q := quoteFor(data)
-	b.WriteByte(q)
+	b.byte1(q)
 	for _, c := range data {
 		switch {
 		case c == q || c == '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
+			b.byte1('\\')
+			b.byte1(c)
 		case c == '\t':
-			b.WriteString(`\t`)
+			b.str(`\t`)
 		case c == '\n':
-			b.WriteString(`\n`)
+			b.str(`\n`)
 		case c == '\r':
-			b.WriteString(`\r`)
+			b.str(`\r`)
 		case c < 0x20 || c >= 0x7f:
-			b.WriteString(`\x`)
-			b.WriteByte(hexdigits[c>>4])
-			b.WriteByte(hexdigits[c&15])
+			b.str(`\x`)
+			b.byte1(hexdigits[c>>4])
+			b.byte1(hexdigits[c&15])
 		default:
-			b.WriteByte(c)
+			b.byte1(c)
 		}
 	}
-	b.WriteByte(q)
+	b.byte1(q)
 }
 
 // decodeSurrogatePass decodes one code point of UTF-8 that may encode
@@ -246,17 +270,17 @@ func decodeSurrogatePass(data []byte) (rune, int) {
 	return -1, 1
 }
 
-func writeEscape(b *strings.Builder, r rune) {
+func writeEscape(b *buf, r rune) {
 	switch {
 	case r < 0x100:
-		b.WriteString(`\x`)
-		b.WriteString(hex2(uint32(r), 2))
+		b.str(`\x`)
+		b.str(hex2(uint32(r), 2))
 	case r < 0x10000:
-		b.WriteString(`\u`)
-		b.WriteString(hex2(uint32(r), 4))
+		b.str(`\u`)
+		b.str(hex2(uint32(r), 4))
 	default:
-		b.WriteString(`\U`)
-		b.WriteString(hex2(uint32(r), 8))
+		b.str(`\U`)
+		b.str(hex2(uint32(r), 8))
 	}
 }
 
@@ -271,9 +295,9 @@ func hex2(v uint32, n int) string {
 
 // strRepr is Python 3's str repr: printable characters as they are, others
 // escaped.
-func strRepr(b *strings.Builder, data []byte) {
+func (s ReprStyle) strRepr(b *buf, data []byte) {
 	q := quoteFor(data)
-	b.WriteByte(q)
+	b.byte1(q)
 	for i := 0; i < len(data); {
 		r, n := decodeSurrogatePass(data[i:])
 		if r < 0 {
@@ -285,41 +309,42 @@ func strRepr(b *strings.Builder, data []byte) {
 		i += n
 		switch {
 		case r == rune(q) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
+			b.byte1('\\')
+			b.rune1(r)
 		case r == '\t':
-			b.WriteString(`\t`)
+			b.str(`\t`)
 		case r == '\n':
-			b.WriteString(`\n`)
+			b.str(`\n`)
 		case r == '\r':
-			b.WriteString(`\r`)
+			b.str(`\r`)
 		case r < 0x20 || r == 0x7f:
 			writeEscape(b, r)
 		case r < 0x7f:
-			b.WriteRune(r)
-		case isPrintable(r):
-			b.WriteRune(r)
+			b.rune1(r)
+		case s.isPrintable(r):
+			b.rune1(r)
 		default:
 			writeEscape(b, r)
 		}
 	}
-	b.WriteByte(q)
+	b.byte1(q)
 }
 
-// isPrintable follows str.isprintable: everything but the categories Cc,
-// Cf, Cs, Co, Cn, Zl, Zp and Zs other than the ASCII space.
-func isPrintable(r rune) bool {
-	if r >= 0xd800 && r <= 0xdfff {
-		return false
+// isPrintable follows str.isprintable of the style's version (everything
+// but the categories Cc, Cf, Cs, Co, Cn, Zl, Zp and Zs other than the ASCII
+// space, by that version's Unicode database).
+func (s ReprStyle) isPrintable(r rune) bool {
+	if s.unicode == nil {
+		return pyunicode.IsPrintable(3, 99, r)
 	}
-	return unicode.IsPrint(r)
+	return s.unicode.IsPrintable(r)
 }
 
 // unicodeRepr2 is Python 2's unicode repr: ASCII printable as is, the rest
 // escaped.
-func unicodeRepr2(b *strings.Builder, data []byte) {
+func unicodeRepr2(b *buf, data []byte) {
 	q := quoteFor(data)
-	b.WriteByte(q)
+	b.byte1(q)
 	for i := 0; i < len(data); {
 		r, n := decodeSurrogatePass(data[i:])
 		if r < 0 {
@@ -330,19 +355,19 @@ func unicodeRepr2(b *strings.Builder, data []byte) {
 		i += n
 		switch {
 		case r == rune(q) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
+			b.byte1('\\')
+			b.rune1(r)
 		case r == '\t':
-			b.WriteString(`\t`)
+			b.str(`\t`)
 		case r == '\n':
-			b.WriteString(`\n`)
+			b.str(`\n`)
 		case r == '\r':
-			b.WriteString(`\r`)
+			b.str(`\r`)
 		case r < 0x20 || r >= 0x7f:
 			writeEscape(b, r)
 		default:
-			b.WriteRune(r)
+			b.rune1(r)
 		}
 	}
-	b.WriteByte(q)
+	b.byte1(q)
 }
