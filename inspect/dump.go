@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -59,6 +60,9 @@ type Field struct {
 	Name  string `json:"name"`
 	Int   *int64 `json:"int,omitempty"`
 	Value *Node  `json:"value,omitempty"`
+	// Data holds the plain fields of other implementations' code objects
+	// (numbers, strings, hex for byte strings, lists of numbers).
+	Data any `json:"data,omitempty"`
 }
 
 // Document is the whole dump of one file.
@@ -239,7 +243,68 @@ func (w *walker) node(v marshal.Value) *Node {
 	case *marshal.Code:
 		return w.code(x)
 	}
-	return &Node{Type: "unknown"}
+	return w.foreign(v)
+}
+
+// foreign dumps the values of other implementations' formats (GraalPy's and
+// RustPython's code objects and their helper types) field by field: object
+// fields become nodes, everything else is kept as plain JSON data.
+func (w *walker) foreign(v marshal.Value) *Node {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return &Node{Type: fmt.Sprintf("%T", v)}
+	}
+	if i, ok := w.refs[v]; ok {
+		return &Node{Type: "ref", Index: intp(i)}
+	}
+	n := &Node{Type: strings.ToLower(strings.TrimPrefix(fmt.Sprintf("%T", v), "*marshal."))}
+	if e, ok := v.(marshal.Encoded); ok {
+		enc := e.Enc()
+		n.Code, n.Ref = string(rune(enc.Type)), enc.Ref
+		if enc.Ref {
+			w.refs[v] = w.nrefs
+			n.RefIndex = intp(w.nrefs)
+			w.nrefs++
+		}
+	}
+	valueType := reflect.TypeOf((*marshal.Value)(nil)).Elem()
+	st := rv.Elem()
+	for i := 0; i < st.NumField(); i++ {
+		f := st.Type().Field(i)
+		if !f.IsExported() || f.Anonymous {
+			continue
+		}
+		fv := st.Field(i)
+		switch {
+		case f.Type == valueType:
+			var val marshal.Value
+			if !fv.IsNil() {
+				val = fv.Interface().(marshal.Value)
+			}
+			n.Fields = append(n.Fields, Field{Name: f.Name, Value: w.node(val)})
+		case f.Type.Kind() == reflect.Slice && f.Type.Elem() == valueType:
+			items := make([]*Node, fv.Len())
+			for k := range items {
+				var val marshal.Value
+				if e := fv.Index(k); !e.IsNil() {
+					val = e.Interface().(marshal.Value)
+				}
+				items[k] = w.node(val)
+			}
+			n.Fields = append(n.Fields, Field{Name: f.Name, Value: &Node{Type: "list", Items: items, Len: intp(len(items))}})
+		case f.Type.Implements(valueType):
+			var val marshal.Value
+			if !fv.IsNil() {
+				val = fv.Interface().(marshal.Value)
+			}
+			n.Fields = append(n.Fields, Field{Name: f.Name, Value: w.node(val)})
+		case f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() == reflect.Uint8:
+			n.Fields = append(n.Fields, Field{Name: f.Name, Data: hex.EncodeToString(fv.Bytes())})
+		default:
+			n.Fields = append(n.Fields, Field{Name: f.Name, Data: fv.Interface()})
+		}
+	}
+	return n
 }
 
 func (w *walker) nodes(vs []marshal.Value) []*Node {
@@ -400,6 +465,10 @@ func writeNode(b *strings.Builder, label string, n *Node, depth int) {
 		writeNode(b, "value", p[1], depth+1)
 	}
 	for _, f := range n.Fields {
+		if f.Data != nil {
+			fmt.Fprintf(b, "%s  %s: %v\n", ind, f.Name, f.Data)
+			continue
+		}
 		if f.Int != nil {
 			if f.Name == "co_flags" {
 				fmt.Fprintf(b, "%s  %s: 0x%x\n", ind, f.Name, *f.Int)

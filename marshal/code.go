@@ -37,6 +37,15 @@ const (
 	// localsplusnames localspluskinds filename name qualname firstlineno(i)
 	// linetable exceptiontable.
 	Layout311
+	// LayoutGraal (GraalPy 23.0 to 25.0, magics 21260 to 21290): code
+	// objects are GraalPy's own 'C' objects, decoded as *GraalCode, and
+	// the stream is GraalPy's variant of marshal (see graal.go). No *Code
+	// has this layout.
+	LayoutGraal
+	// LayoutRustPython313 (RustPython 3.13 builds of 2025, magic "1aea"):
+	// the whole stream is RustPython's own marshal format and code objects
+	// decode as *RustCode (see rustpython.go). No *Code has this layout.
+	LayoutRustPython313
 	numLayouts
 )
 
@@ -50,10 +59,14 @@ var layoutNames = [...]string{
 	Layout30:   "3.0",
 	Layout38:   "3.8",
 	Layout311:  "3.11",
+
+	LayoutGraal:         "graalpy",
+	LayoutRustPython313: "rustpython-3.13",
 }
 
 // String returns the first Python version that used the layout, such as
-// "3.8".
+// "3.8" ("graalpy" and "rustpython-3.13" for the layouts of other
+// implementations).
 func (l Layout) String() string {
 	if int(l) < len(layoutNames) {
 		return layoutNames[l]
@@ -65,6 +78,10 @@ func (l Layout) String() string {
 // and 't' are 8-bit strings (*Str) and 'u' is unicode (*Unicode).
 func (l Layout) Python2() bool { return l >= Layout10 && l <= Layout23 }
 
+// CPython reports whether the layout is one of CPython's (Layout10 to
+// Layout311), whose code objects decode as *Code.
+func (l Layout) CPython() bool { return l >= Layout10 && l <= Layout311 }
+
 // short reports whether the layout writes its integer fields in 16 bits.
 func (l Layout) short() bool { return l >= Layout13 && l <= Layout21 }
 
@@ -73,8 +90,12 @@ func (l Layout) short() bool { return l >= Layout13 && l <= Layout21 }
 // "posonlyargcount", "kwonlyargcount", "nlocals", "stacksize", "flags",
 // "varnames", "freevars", "cellvars", "localsplusnames",
 // "localspluskinds", "qualname", "firstlineno", "lnotab" (the line table of
-// any format) and "exceptiontable".
+// any format) and "exceptiontable". It reports false for every field of
+// LayoutGraal and LayoutRustPython313, whose code objects are not *Code.
 func (l Layout) Has(field string) bool {
+	if !l.CPython() {
+		return false
+	}
 	switch field {
 	case "argcount", "flags":
 		return l >= Layout13
@@ -98,10 +119,12 @@ func (l Layout) Has(field string) bool {
 	return false
 }
 
-// Code is a code object. Fields that the layout does not have are zero (or
-// nil). Object fields have the Python types CPython requires of them; the
-// string fields (Filename, Name, QualName) are *Str, and the name tuples hold
-// *Str items in every real pyc.
+// Code is a CPython code object ('c'; 'C' in Python 1.0 to 1.2, whose
+// marshal wrote TYPE_CODE as 'C'). Fields that the layout does not have are
+// zero (or nil). Object fields have the Python types CPython requires of
+// them; the string fields (Filename, Name, QualName) are *Str, and the name
+// tuples hold *Str items in every real pyc. GraalPy's and RustPython's code
+// objects are other types: *GraalCode and *RustCode.
 type Code struct {
 	Encoding
 	// Layout is the layout the code object was decoded with, and is to be
@@ -117,7 +140,9 @@ type Code struct {
 
 	// Code is co_code: bytes in Python 3, an 8-bit *Str in Python 2.
 	Code Value
-	// Consts is co_consts.
+	// Consts is co_consts. Python 1.0 made co_consts and co_names lists:
+	// there they are a *Tuple whose Type is '[' (and which encodes as the
+	// list it was).
 	Consts *Tuple
 	// Names is co_names.
 	Names *Tuple

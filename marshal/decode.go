@@ -28,7 +28,8 @@ func (o Options) py2() bool { return o.Python2 || o.Layout.Python2() }
 // Strings, bytes and code bytes in the result are sub-slices of data: data
 // must not be changed while the result is in use.
 func Unmarshal(data []byte, opts Options) (v Value, n int, err error) {
-	d := decoder{data: data, opts: opts, maxDepth: opts.MaxDepth}
+	d := decoder{data: data, opts: opts, maxDepth: opts.MaxDepth,
+		graal: opts.Layout == LayoutGraal, rust: opts.Layout == LayoutRustPython313}
 	if d.maxDepth <= 0 {
 		d.maxDepth = MaxDepth
 	}
@@ -94,6 +95,8 @@ type decoder struct {
 	field    string  // code-object field being read, for errors
 	strSlab  []Str
 	intSlab  []Int
+	graal    bool // GraalPy's marshal (LayoutGraal): see graal.go
+	rust     bool // RustPython's marshal (LayoutRustPython313): see rustpython.go
 }
 
 func (d *decoder) fail(off int, code byte, err error, detail string) {
@@ -206,11 +209,23 @@ func (d *decoder) object() Value {
 
 // body decodes the object whose type code has been read.
 func (d *decoder) body(start int, code byte) Value {
+	if d.rust {
+		return d.rustBody(start, code)
+	}
 	flag := code&flagRef != 0
 	typ := code &^ flagRef
 	enc := Encoding{Type: typ, Ref: flag}
+	if d.graal {
+		if v, ok := d.graalBody(start, code, enc); ok {
+			return v
+		}
+	}
 	switch typ {
 	case '0':
+		if flag {
+			// No writer flags a NULL; it could not encode back.
+			d.fail(start, code, ErrNull, "NULL with FLAG_REF")
+		}
 		return nil
 	case 'N', 'T', 'F', 'S', '.':
 		return Singleton(code)
@@ -391,6 +406,11 @@ func (d *decoder) body(start int, code byte) Value {
 		return v
 	case 'c':
 		return d.code(enc, start)
+	case 'C':
+		// Python 1.0 to 1.2 wrote code objects as 'C'.
+		if d.opts.Layout == Layout10 {
+			return d.code(enc, start)
+		}
 	}
 	d.fail(start, code, ErrUnknownType, "")
 	return nil
@@ -514,8 +534,8 @@ func (d *decoder) long(code byte, start int) *Int {
 
 func (d *decoder) code(enc Encoding, start int) Value {
 	lay := d.opts.Layout
-	if lay == LayoutNone || lay >= numLayouts {
-		d.fail(start, 'c', ErrBadCode, "code object in a stream of unknown layout")
+	if !lay.CPython() {
+		d.fail(start, enc.Type, ErrBadCode, "code object in a stream of unknown layout")
 		return nil
 	}
 	c := &Code{Encoding: enc, Layout: lay}
@@ -549,6 +569,10 @@ func (d *decoder) codeFields(c *Code, lay Layout) {
 			return nil
 		}
 		t, ok := v.(*Tuple)
+		if l, isList := v.(*List); isList && lay == Layout10 && !l.Ref {
+			// Python 1.0's co_consts and co_names are lists.
+			t, ok = &Tuple{Encoding: l.Encoding, Items: l.Items}, true
+		}
 		if !ok {
 			d.fail(at, 0, ErrBadCode, "want tuple, have "+KindName(v))
 			return nil
@@ -674,8 +698,12 @@ func KindName(v Value) string {
 		return "set"
 	case *Slice:
 		return "slice"
-	case *Code:
+	case *Code, *GraalCode, *RustCode:
 		return "code"
+	case *GraalCodeUnit:
+		return "GraalPy code unit"
+	case *GraalArray:
+		return "GraalPy array"
 	}
 	return "?"
 }

@@ -19,6 +19,12 @@ type EncodeOptions struct {
 	// layout only for that code object's fields, so set it for Python 2
 	// streams.
 	Python2 bool
+	// Layout, when LayoutGraal or LayoutRustPython313, writes the values
+	// of the whole stream in that implementation's marshal variant. The
+	// code objects of those implementations (*GraalCode, *RustCode) select
+	// it for their contents whatever Layout says, so a pyc's top-level code
+	// object needs no Layout here.
+	Layout Layout
 }
 
 // Marshal encodes v.
@@ -30,7 +36,8 @@ func Marshal(v Value, opts EncodeOptions) ([]byte, error) {
 // so a caller that keeps one buffer allocates nothing per call on the byte
 // side.
 func Append(buf []byte, v Value, opts EncodeOptions) ([]byte, error) {
-	e := encoder{buf: buf, opts: opts}
+	e := encoder{buf: buf, opts: opts,
+		graal: opts.Layout == LayoutGraal, rust: opts.Layout == LayoutRustPython313}
 	e.value(v)
 	if e.err != nil {
 		return buf, e.err
@@ -48,6 +55,8 @@ type encoder struct {
 	strs  map[*Str]int32 // Python 2 interned strings, by 'R' index
 	nstrs int32
 	path  []string
+	graal bool // GraalPy's marshal variant (graal.go)
+	rust  bool // RustPython's marshal variant (rustpython.go)
 }
 
 func (e *encoder) fail(err error, detail string) {
@@ -115,12 +124,16 @@ func (e *encoder) value(v Value) {
 }
 
 func (e *encoder) object(v Value) {
+	if e.rust {
+		e.rustObject(v)
+		return
+	}
 	switch x := v.(type) {
 	case nil:
 		e.b('0')
 	case Singleton:
 		switch x.Kind() {
-		case None, True, False, StopIteration, Ellipsis:
+		case None, True, False, StopIteration, Ellipsis, GraalNoValue:
 			e.b(byte(x))
 		default:
 			e.fail(ErrUnencodable, "unknown singleton")
@@ -249,6 +262,16 @@ func (e *encoder) object(v Value) {
 		}
 	case *Code:
 		e.code(x)
+	case *RustCode:
+		e.rustCode(x)
+	case *GraalCode:
+		e.graalCode(x)
+	case *GraalCodeUnit:
+		e.graalUnitObject(x)
+	case *GraalArray:
+		if e.head(x, &x.Encoding, ']') {
+			e.graalArray(x)
+		}
 	default:
 		e.fail(ErrUnencodable, "unknown value type")
 	}
@@ -314,9 +337,14 @@ func (e *encoder) str(x *Str) {
 		e.strs[x] = e.nstrs
 		e.nstrs++
 	}
-	if e.head(x, &x.Encoding, typ) {
-		e.sized(typ, x.Data)
+	if !e.head(x, &x.Encoding, typ) {
+		return
 	}
+	if e.graal && (typ == 'u' || typ == 't') {
+		e.graalString(x.Data)
+		return
+	}
+	e.sized(typ, x.Data)
 }
 
 // StrType returns the type code CPython's marshal of the given version
@@ -388,6 +416,8 @@ func (e *encoder) int(x *Int) {
 		e.buf = binary.LittleEndian.AppendUint64(e.buf, uint64(x.Small))
 	case 'l':
 		e.long(x)
+	case 'B':
+		e.graalBigInt(x)
 	default:
 		e.fail(ErrUnencodable, "int with type "+typeName(typ))
 	}
@@ -444,12 +474,23 @@ func (e *encoder) long(x *Int) {
 }
 
 func (e *encoder) code(c *Code) {
-	if !e.head(c, &c.Encoding, 'c') {
+	lay := c.Layout
+	if !lay.CPython() {
+		e.fail(ErrBadCode, "code object without a CPython layout")
 		return
 	}
-	lay := c.Layout
-	if lay == LayoutNone || lay >= numLayouts {
-		e.fail(ErrBadCode, "code object without a layout")
+	typ := c.Type
+	if typ == 0 {
+		typ = 'c'
+		if lay == Layout10 {
+			typ = 'C'
+		}
+	}
+	if typ != 'c' && typ != 'C' {
+		e.fail(ErrUnencodable, "code object with type "+typeName(typ))
+		return
+	}
+	if !e.head(c, &c.Encoding, typ) {
 		return
 	}
 	i32 := func(v int32) {

@@ -6,7 +6,9 @@ import (
 
 // Value is one object of a marshal stream. Its dynamic type is one of
 // Singleton, *Int, *Float, *Complex, *Bytes, *Str, *Unicode, *Tuple, *List,
-// *Dict, *Set, *Code or *Slice.
+// *Dict, *Set, *Code or *Slice; in GraalPy and RustPython streams also
+// *GraalCode, *GraalCodeUnit, *GraalArray and *RustCode (GraalPy's NO_VALUE is the Singleton GraalNoValue) (see
+// graal.go and rustpython.go).
 //
 // Values other than Singleton are pointers. Pointer identity is object
 // identity: a back-reference in the stream decodes to the same pointer as the

@@ -62,7 +62,8 @@ func typeCodeName(c byte) string {
 }
 
 // File is a parsed pyc: header, the top-level object (a *marshal.Code in
-// every real pyc) and any bytes after it.
+// every CPython and PyPy pyc; a *marshal.GraalCode or *marshal.RustCode for
+// GraalPy and RustPython) and any bytes after it.
 type File struct {
 	// Header is the header; for headerless input only its Version is set.
 	Header Header
@@ -79,8 +80,9 @@ type File struct {
 // Version returns the version the file was read as.
 func (f *File) Version() *Version { return f.Header.Version }
 
-// TopCode returns the top-level code object, or nil when the file holds
-// something else.
+// TopCode returns the top-level CPython code object, or nil when the file
+// holds something else (another implementation's code object, or a bare
+// value in a headerless stream).
 func (f *File) TopCode() *marshal.Code {
 	c, _ := f.Code.(*marshal.Code)
 	return c

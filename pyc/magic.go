@@ -595,29 +595,31 @@ func buildTable() []entry {
 	pypy(448, 3, 12, "3.12 dev", 16, 4, none, LineTableNone, true, true)
 
 	// GraalPy: 21000 + 10 * its serialization or bytecode version. Its pycs
-	// hold GraalPy's own code serialization, not CPython code objects.
-	graal := func(m uint16, minor int, rel string, mv int, final bool, also ...int) {
-		b.other(GraalPy, crlf(m), 3, minor, rel, 16, mv, none, LineTableNone, false, final, also...)
+	// hold GraalPy's own code serialization, not CPython code objects:
+	// marshal.LayoutGraal where the format is known (magic_facts.md).
+	graal := func(m uint16, minor int, rel string, mv int, lay marshal.Layout, final bool, also ...int) {
+		b.other(GraalPy, crlf(m), 3, minor, rel, 16, mv, lay, LineTableNone, false, final, also...)
 	}
-	graal(21070, 8, "3.8 21.0", 1, false)
-	graal(21090, 8, "3.8 21.1", 4, false)
-	graal(21130, 8, "3.8 21.2", 4, false)
-	graal(21150, 8, "3.8 21.3", 4, true)
-	graal(21260, 10, "3.10 dev", 4, false)
-	graal(21270, 10, "3.10 23.0", 4, false)
-	graal(21280, 10, "3.10 23.1", 4, true)
-	graal(21290, 11, "3.11/3.12 24.1", 4, true, 12)
-	graal(21300, 12, "3.12 dev", 5, false)
-	graal(21310, 12, "3.12 dev", 5, false)
-	graal(21320, 12, "3.12 25.1", 5, false)
-	graal(21330, 12, "3.12/3.13 25.2", 5, true, 13)
+	lg := marshal.LayoutGraal
+	graal(21070, 8, "3.8 21.0", 1, none, false)
+	graal(21090, 8, "3.8 21.1", 4, none, false)
+	graal(21130, 8, "3.8 21.2", 4, none, false)
+	graal(21150, 8, "3.8 21.3", 4, none, true)
+	graal(21260, 10, "3.10 dev", 4, lg, false)
+	graal(21270, 10, "3.10 23.0", 4, lg, false)
+	graal(21280, 10, "3.10 23.1", 4, lg, true)
+	graal(21290, 11, "3.11/3.12 24.1", 4, lg, true, 12)
+	graal(21300, 12, "3.12 dev", 5, none, false)
+	graal(21310, 12, "3.12 dev", 5, none, false)
+	graal(21320, 12, "3.12 25.1", 5, none, false)
+	graal(21330, 12, "3.12/3.13 25.2", 5, none, true, 13)
 
 	// RustPython 2019-2025 used the first four characters of its git
 	// commit hash as the magic; only this build's is known from real files.
 	// (Since December 2025 it writes CPython's magic, which LookupMagic
 	// reports as CPython.)
 	b.other(RustPython, [4]byte{'1', 'a', 'e', 'a'}, 3, 13, "3.13 (git 1aea1467)",
-		16, 4, none, LineTableNone, false, true)
+		16, 4, marshal.LayoutRustPython313, LineTableNone, false, true)
 
 	return b.rows
 }

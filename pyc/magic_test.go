@@ -312,8 +312,8 @@ func TestMagicTransitions(t *testing.T) {
 		{crlf(256), want{16, 4, marshal.Layout38, signed, true, false}},
 		{crlf(384), want{16, 4, marshal.Layout38, none, true, false}},
 		{crlf(432), want{16, 4, marshal.LayoutNone, none, true, false}},
-		{crlf(21290), want{16, 4, marshal.LayoutNone, none, false, false}},
-		{[4]byte{'1', 'a', 'e', 'a'}, want{16, 4, marshal.LayoutNone, none, false, false}},
+		{crlf(21290), want{16, 4, marshal.LayoutGraal, none, false, false}},
+		{[4]byte{'1', 'a', 'e', 'a'}, want{16, 4, marshal.LayoutRustPython313, none, false, false}},
 	}
 	for _, c := range cases {
 		v, ok := LookupMagic(c.raw)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pyc-tools/pyc/disasm"
+	"github.com/pyc-tools/pyc/marshal"
 	"github.com/pyc-tools/pyc/pyc"
 	"github.com/spf13/cobra"
 )
@@ -130,10 +131,10 @@ func disOne(w *bufio.Writer, opts *disOptions, name string, po pyc.ParseOptions)
 	v := f.Version()
 	top := f.TopCode()
 	if top == nil {
-		return nil, fmt.Errorf("%s: the file holds a %s, not a code object", name, f.Code)
-	}
-	if v.Layout == 0 {
-		return nil, fmt.Errorf("%s: %s code objects cannot be disassembled", name, v)
+		if !v.Layout.CPython() {
+			return nil, fmt.Errorf("%s: %s stores its own bytecode format, which pyc reads (pyc dump) but does not disassemble", name, v)
+		}
+		return nil, fmt.Errorf("%s: the file holds a %s, not a code object", name, marshal.KindName(f.Code))
 	}
 	switch {
 	case opts.ShowCaches && !v.AtLeast(3, 11):
