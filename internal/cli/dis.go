@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -89,6 +90,10 @@ func runDis(opts *disOptions) error {
 			fmt.Fprintf(w, "==> %s <==\n", name)
 		}
 		res, err := disOne(w, opts, name, po)
+		var ue *usageError
+		if errors.As(err, &ue) {
+			return err
+		}
 		if err != nil {
 			failed++
 			w.Flush()
