@@ -33,15 +33,62 @@ func NewReprStyle(major, minor int) ReprStyle {
 // prints it. Sets and frozensets keep the order stored in the stream.
 func (s ReprStyle) Repr(v marshal.Value) string {
 	var b buf
-	s.repr(&b, v, 0)
+	s.repr(&b, v, &reprState{limit: maxRepr})
 	return string(b)
 }
 
 // AppendRepr appends Python's repr() of v to dst.
 func (s ReprStyle) AppendRepr(dst []byte, v marshal.Value) []byte {
 	b := buf(dst)
-	s.repr(&b, v, 0)
+	s.repr(&b, v, &reprState{limit: len(dst) + maxRepr})
 	return b
+}
+
+// maxRepr caps one repr's length. Back-references let a tiny stream describe
+// a constant whose repr is exponentially long (a tuple holding the same
+// tuple twice, nested); past this many bytes the rest is written as "...".
+const maxRepr = 1 << 20
+
+// reprState follows one repr: the containers being printed (a container
+// met again inside itself prints as "(...)", as CPython's repr does for
+// recursive containers) and the output budget.
+type reprState struct {
+	stack []marshal.Value
+	limit int
+}
+
+// enter reports whether v may be printed: false (after writing the
+// placeholder) for a container already being printed or when the budget
+// is spent.
+func (st *reprState) enter(b *buf, v marshal.Value) bool {
+	if len(*b) > st.limit || len(st.stack) > marshal.MaxDepth {
+		b.str("...")
+		return false
+	}
+	switch v.(type) {
+	case *marshal.Tuple, *marshal.List, *marshal.Set, *marshal.Dict, *marshal.Slice:
+		for _, a := range st.stack {
+			if a == v {
+				switch v.(type) {
+				case *marshal.Tuple:
+					b.str("(...)")
+				case *marshal.List:
+					b.str("[...]")
+				default:
+					b.str("{...}")
+				}
+				return false
+			}
+		}
+		st.stack = append(st.stack, v)
+	}
+	return true
+}
+
+func (st *reprState) leave(v marshal.Value) {
+	if n := len(st.stack); n > 0 && st.stack[n-1] == v {
+		st.stack = st.stack[:n-1]
+	}
 }
 
 // buf is an append-only byte buffer with the writer methods the repr code
@@ -53,11 +100,11 @@ func (b *buf) str(s string) { *b = append(*b, s...) }
 func (b *buf) byte1(c byte) { *b = append(*b, c) }
 func (b *buf) rune1(r rune) { *b = utf8.AppendRune(*b, r) }
 
-func (s ReprStyle) repr(b *buf, v marshal.Value, depth int) {
-	if depth > marshal.MaxDepth {
-		b.str("...")
+func (s ReprStyle) repr(b *buf, v marshal.Value, st *reprState) {
+	if !st.enter(b, v) {
 		return
 	}
+	defer st.leave(v)
 	switch x := v.(type) {
 	case nil:
 		b.str("NULL")
@@ -94,7 +141,7 @@ func (s ReprStyle) repr(b *buf, v marshal.Value, depth int) {
 			if i > 0 {
 				b.str(", ")
 			}
-			s.repr(b, it, depth+1)
+			s.repr(b, it, st)
 		}
 		if len(x.Items) == 1 {
 			b.byte1(',')
@@ -106,7 +153,7 @@ func (s ReprStyle) repr(b *buf, v marshal.Value, depth int) {
 			if i > 0 {
 				b.str(", ")
 			}
-			s.repr(b, it, depth+1)
+			s.repr(b, it, st)
 		}
 		b.byte1(']')
 	case *marshal.Set:
@@ -132,7 +179,7 @@ func (s ReprStyle) repr(b *buf, v marshal.Value, depth int) {
 			if i > 0 {
 				b.str(", ")
 			}
-			s.repr(b, it, depth+1)
+			s.repr(b, it, st)
 		}
 		if s.Python2 {
 			b.byte1(']')
@@ -151,9 +198,9 @@ func (s ReprStyle) repr(b *buf, v marshal.Value, depth int) {
 			if i > 0 {
 				b.str(", ")
 			}
-			s.repr(b, it.Key, depth+1)
+			s.repr(b, it.Key, st)
 			b.str(": ")
-			s.repr(b, it.Value, depth+1)
+			s.repr(b, it.Value, st)
 		}
 		b.byte1('}')
 		if x.Type == '}' {
@@ -161,11 +208,11 @@ func (s ReprStyle) repr(b *buf, v marshal.Value, depth int) {
 		}
 	case *marshal.Slice:
 		b.str("slice(")
-		s.repr(b, x.Start, depth+1)
+		s.repr(b, x.Start, st)
 		b.str(", ")
-		s.repr(b, x.Stop, depth+1)
+		s.repr(b, x.Stop, st)
 		b.str(", ")
-		s.repr(b, x.Step, depth+1)
+		s.repr(b, x.Step, st)
 		b.byte1(')')
 	case *marshal.Code:
 		b.str(s.CodeRepr(x))
