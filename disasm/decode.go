@@ -79,7 +79,12 @@ func (in *Instruction) End() int { return in.Offset + in.Size + 2*in.Caches }
 // with 2-byte arguments before 3.6, word code from 3.6, inline caches from
 // 3.11. Arguments missing at the end of a truncated co_code read as zero.
 func Decode(code []byte, t *opcode.Table) []Instruction {
-	out := make([]Instruction, 0, len(code)/2)
+	return appendDecode(make([]Instruction, 0, len(code)/2), code, t)
+}
+
+// appendDecode is Decode appending to out, so that a caller can reuse the
+// slice's storage.
+func appendDecode(out []Instruction, code []byte, t *opcode.Table) []Instruction {
 	ext, hasExt := t.ExtendedArg()
 	have := t.HaveArgument()
 	major, minor := t.Version()

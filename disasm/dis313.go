@@ -1,10 +1,13 @@
 package disasm
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
+	"github.com/pyc-tools/pyc/marshal"
 	"github.com/pyc-tools/pyc/opcode"
 )
 
@@ -16,7 +19,8 @@ const (
 	noLine313 = "  --"
 )
 
-// lister313 is the state of one 3.13+ code object listing.
+// lister313 is the state of one 3.13+ code object listing. Its buffers
+// are reused from listing to listing through lister313Pool.
 type lister313 struct {
 	p    *printer
 	c    *Code
@@ -25,6 +29,9 @@ type lister313 struct {
 	// buf holds the line being built; fields are joined by single
 	// spaces and trailing blanks dropped when it is written.
 	buf []byte
+	// arg holds the argrepr being built.
+	arg []byte
+	ins []Instruction
 	// labels are the labelled offsets, ascending; label n+1 is labels[n].
 	labels []int
 	// Column widths; zero omits the line (or position) and offset columns.
@@ -32,9 +39,9 @@ type lister313 struct {
 	// positions are co_positions() when the location column shows them.
 	positions    []Position
 	showPosition bool
-	names        []string
-	locals       []string
 }
+
+var lister313Pool = sync.Pool{New: func() any { return new(lister313) }}
 
 // listing313 prints one code object as dis.disassemble of Python 3.13 and
 // later does: source lines separated by blank lines, each instruction with
@@ -53,17 +60,21 @@ type lister313 struct {
 // it after loading the pyc: specialised opcodes under their base names and
 // inline caches as zero.
 func (p *printer) listing313(c *Code) error {
-	l := &lister313{p: p, c: c, t: c.Table, code: c.Bytecode(), buf: make([]byte, 0, 160)}
-	ins := c.Instructions()
+	l := lister313Pool.Get().(*lister313)
+	l.p, l.c, l.t, l.code = p, c, c.Table, c.Bytecode()
+	l.ins = appendDecode(l.ins[:0], l.code, l.t)
+	ins := l.ins
 	excs := c.ExceptionTable()
-	l.labels = labels313(ins, l.t, excs)
+	l.labels = appendLabels313(l.labels[:0], ins, l.t, excs)
 	l.labelWidth = 4 + decimalLen(len(l.labels))
+	l.offsetWidth = 0
 	if p.opts.ShowOffsets {
 		l.offsetWidth = decimalLen(max(len(l.code)-2, 9999))
 	}
 	starts := c.LineStarts()
-	if p.opts.ShowPositions {
-		l.showPosition = true
+	l.showPosition = p.opts.ShowPositions
+	l.positions = nil
+	if l.showPosition {
 		l.positions = c.Positions()
 		l.lineWidth = positionsWidth(l.positions)
 	} else {
@@ -105,9 +116,10 @@ func (p *printer) listing313(c *Code) error {
 		if in.HasArg {
 			l.buf = append(l.buf, ' ')
 			l.buf = appendIntLeft(l.buf, in.Arg, opargWidth313-max(0, len(name)-opnameWidth313))
-			if r := l.argRepr(op, in); r != "" {
+			l.arg = l.appendArgRepr(l.arg[:0], op, in)
+			if len(l.arg) > 0 {
 				l.buf = append(l.buf, " ("...)
-				l.buf = append(l.buf, r...)
+				l.buf = append(l.buf, l.arg...)
 				l.buf = append(l.buf, ')')
 			}
 		}
@@ -117,6 +129,8 @@ func (p *printer) listing313(c *Code) error {
 		}
 	}
 	l.exceptionTable(excs)
+	l.p, l.c, l.t, l.code, l.positions = nil, nil, nil, nil, nil
+	lister313Pool.Put(l)
 	return nil
 }
 
@@ -243,90 +257,110 @@ func (l *lister313) labelOf(off int) int {
 	return 0
 }
 
-func (l *lister313) labelName(off int) string {
-	return "L" + strconv.Itoa(l.labelOf(off))
-}
-
-// argRepr is the argrepr of 3.13+ dis's ArgResolver for the (deoptimised)
-// opcode op.
-func (l *lister313) argRepr(op byte, in *Instruction) string {
+// appendArgRepr appends the argrepr of 3.13+ dis's ArgResolver for the
+// (deoptimised) opcode op.
+func (l *lister313) appendArgRepr(b []byte, op byte, in *Instruction) []byte {
 	t, c, arg := l.t, l.c, in.Arg
 	switch t.Kind(op) {
 	case opcode.ArgConst:
 		if c.Consts != nil && arg >= 0 && arg < len(c.Consts.Items) {
-			return l.p.repr.Repr(c.Consts.Items[arg])
+			return append(b, l.p.repr.Repr(c.Consts.Items[arg])...)
 		}
 	case opcode.ArgName:
-		if l.names == nil {
-			l.names = c.NameStrings()
-		}
 		i, format := t.NameIndex(op, arg)
-		name := index(l.names, i)
-		if format != "" && name != "" {
-			return strings.Replace(format, "%s", name, 1)
+		name := tupleText(c.Names, i)
+		if format != "" && len(name) > 0 {
+			return appendFormat(b, format, name)
 		}
-		return name
+		return append(b, name...)
 	case opcode.ArgJumpRel, opcode.ArgJumpAbs, opcode.ArgJumpBackward, opcode.ArgExc:
 		if target, ok := t.JumpTarget(op, in.Offset, arg); ok {
 			if f := t.JumpFormat(op); f != "" {
-				return strings.Replace(f, "%s", l.labelName(target), 1)
+				var tmp [24]byte
+				lbl := strconv.AppendInt(append(tmp[:0], 'L'), int64(l.labelOf(target)), 10)
+				return appendFormat(b, f, lbl)
 			}
 		}
 	case opcode.ArgLocalPair:
-		l.loadLocals()
-		return index(l.locals, arg>>4) + ", " + index(l.locals, arg&15)
+		b = append(b, l.localName(arg>>4)...)
+		b = append(b, ", "...)
+		return append(b, l.localName(arg&15)...)
 	case opcode.ArgLocal, opcode.ArgFree:
-		l.loadLocals()
-		return index(l.locals, arg)
+		return append(b, l.localName(arg)...)
 	case opcode.ArgCompare:
 		i, flags := t.CompareOp(arg)
 		s := index(t.CmpOp(), i)
 		for _, f := range flags {
 			s = strings.Replace(f.Format, "%s", s, 1)
 		}
-		return s
+		return append(b, s...)
 	case opcode.ArgConvertValue:
 		r, _ := t.ConvertValue(arg)
-		return r
+		return append(b, r...)
 	case opcode.ArgFunctionFlags:
 		flags, _ := t.FunctionFlags()
-		var b strings.Builder
+		n := len(b)
 		for bit, name := range flags {
 			if arg&(1<<bit) != 0 {
-				if b.Len() > 0 {
-					b.WriteString(", ")
+				if len(b) > n {
+					b = append(b, ", "...)
 				}
-				b.WriteString(name)
+				b = append(b, name...)
 			}
 		}
-		return b.String()
+		return b
 	case opcode.ArgBinaryOp:
 		if ops := t.NbOps(); arg >= 0 && arg < len(ops) {
-			return ops[arg].Symbol
+			return append(b, ops[arg].Symbol...)
 		}
 	case opcode.ArgIntrinsic1:
-		return index(t.Intrinsic1(), arg)
+		return append(b, index(t.Intrinsic1(), arg)...)
 	case opcode.ArgIntrinsic2:
-		return index(t.Intrinsic2(), arg)
+		return append(b, index(t.Intrinsic2(), arg)...)
 	case opcode.ArgEnum:
 		// dis picks the second text for any true (non-zero) argument.
 		if arg != 0 {
 			arg = 1
 		}
 		r, _ := t.ArgRepr(op, arg)
-		return r
+		return append(b, r...)
 	case opcode.ArgCommonConstant, opcode.ArgSpecialMethod:
 		r, _ := t.ArgRepr(op, arg)
-		return r
+		return append(b, r...)
 	}
 	// ArgSmallInt: 3.14's dis prints no argrepr for LOAD_SMALL_INT.
-	return ""
+	return b
 }
 
-func (l *lister313) loadLocals() {
-	if l.locals == nil {
-		l.locals = l.c.LocalNames()
+// localName is co._varname_from_oparg: a name of co_localsplusnames.
+func (l *lister313) localName(i int) []byte {
+	return tupleText(l.c.LocalsPlusNames, i)
+}
+
+// tupleText returns the text of the string at index i of a tuple of
+// names, or nil.
+func tupleText(t *marshal.Tuple, i int) []byte {
+	if t == nil || i < 0 || i >= len(t.Items) {
+		return nil
 	}
+	switch s := t.Items[i].(type) {
+	case *marshal.Str:
+		return s.Data
+	case *marshal.Unicode:
+		return s.Data
+	}
+	return nil
+}
+
+// appendFormat appends format with its first "%s" replaced by s.
+func appendFormat(b []byte, format string, s []byte) []byte {
+	i := strings.Index(format, "%s")
+	if i < 0 {
+		return append(b, format...)
+	}
+	b = append(b, format[:i]...)
+	b = append(b, s...)
+	return append(b, format[i+2:]...)
 }
 
 // exceptionTable writes the "ExceptionTable:" section: each entry's
@@ -357,11 +391,10 @@ func (l *lister313) exceptionTable(excs []ExceptionEntry) {
 	}
 }
 
-// labels313 returns the offsets that 3.13+ dis labels, ascending: jump
-// targets and the start, end (exclusive) and target of each
+// appendLabels313 appends the offsets that 3.13+ dis labels, ascending:
+// jump targets and the start, end (exclusive) and target of each
 // exception-table entry.
-func labels313(ins []Instruction, t *opcode.Table, excs []ExceptionEntry) []int {
-	var offs []int
+func appendLabels313(offs []int, ins []Instruction, t *opcode.Table, excs []ExceptionEntry) []int {
 	for i := range ins {
 		in := &ins[i]
 		if !in.HasArg {
@@ -375,16 +408,10 @@ func labels313(ins []Instruction, t *opcode.Table, excs []ExceptionEntry) []int 
 		offs = append(offs, e.Start, e.End+2, e.Target)
 	}
 	if len(offs) == 0 {
-		return nil
+		return offs
 	}
-	sort.Ints(offs)
-	out := offs[:1]
-	for _, o := range offs[1:] {
-		if o != out[len(out)-1] {
-			out = append(out, o)
-		}
-	}
-	return out
+	slices.Sort(offs)
+	return slices.Compact(offs)
 }
 
 // lineWidth313 is dis._get_lineno_width: the widest line number (lines 0
@@ -440,9 +467,16 @@ func decimalLen(n int) int {
 	return len(strconv.AppendInt(tmp[:0], int64(n), 10))
 }
 
+const spaces64 = "                                                                "
+
+// appendSpaces appends n blanks (none when n <= 0).
 func appendSpaces(b []byte, n int) []byte {
-	for ; n > 0; n-- {
-		b = append(b, ' ')
+	for n > len(spaces64) {
+		b = append(b, spaces64...)
+		n -= len(spaces64)
+	}
+	if n > 0 {
+		b = append(b, spaces64[:n]...)
 	}
 	return b
 }

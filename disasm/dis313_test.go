@@ -242,3 +242,42 @@ func disFileWith(w *bytes.Buffer, path string, opts disasm.DisOptions) error {
 	}
 	return disasm.Dis(w, c, opts)
 }
+
+// BenchmarkDis313 lists a sample of the 3.13 installation's pycs with the
+// default options.
+func BenchmarkDis313(b *testing.B) {
+	var codes []*disasm.Code
+	for _, in := range pytest.Interpreters() {
+		if in.Version != "3.13" {
+			continue
+		}
+		for _, p := range pytest.Sample(pytest.StdlibPycs(in), 400) {
+			f, err := pyc.Open(p)
+			if err != nil || f.TopCode() == nil {
+				continue
+			}
+			c, err := disasm.NewCode(f.TopCode(), f.Version())
+			if err != nil {
+				b.Fatal(err)
+			}
+			codes = append(codes, c)
+		}
+	}
+	if len(codes) == 0 {
+		b.Skip("Python 3.13 is not installed (pyenv): benchmark skipped")
+	}
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var n int64
+		for _, c := range codes {
+			buf.Reset()
+			if err := disasm.Dis(&buf, c, disasm.DisOptions{}); err != nil {
+				b.Fatal(err)
+			}
+			n += int64(buf.Len())
+		}
+		b.SetBytes(n)
+	}
+}
