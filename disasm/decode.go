@@ -79,7 +79,12 @@ func (in *Instruction) End() int { return in.Offset + in.Size + 2*in.Caches }
 // with 2-byte arguments before 3.6, word code from 3.6, inline caches from
 // 3.11. Arguments missing at the end of a truncated co_code read as zero.
 func Decode(code []byte, t *opcode.Table) []Instruction {
-	out := make([]Instruction, 0, len(code)/2)
+	return appendDecode(make([]Instruction, 0, len(code)/2), code, t)
+}
+
+// appendDecode is Decode appending to out, so that a caller can reuse the
+// slice's storage.
+func appendDecode(out []Instruction, code []byte, t *opcode.Table) []Instruction {
 	ext, hasExt := t.ExtendedArg()
 	have := t.HaveArgument()
 	major, minor := t.Version()
@@ -110,7 +115,10 @@ func Decode(code []byte, t *opcode.Table) []Instruction {
 		return out
 	}
 	// Word code. 3.11+ resets the EXTENDED_ARG accumulator on argument-less
-	// opcodes and keeps the argument a signed 32-bit value.
+	// opcodes and wraps it to a negative value from 2**31 up, as dis does
+	// (the oparg is a C int). Up to 3.11 dis gives an argument to every
+	// opcode from HAVE_ARGUMENT up; from 3.12 to the opcodes in hasarg,
+	// which leaves out a few (3.13's WITH_EXCEPT_START, unused numbers).
 	reset := major > 3 || major == 3 && minor >= 11
 	shift := t.ExtendedArgShift()
 	extended := 0
@@ -118,7 +126,7 @@ func Decode(code []byte, t *opcode.Table) []Instruction {
 		op := code[i]
 		d := t.Deopt(op)
 		in := Instruction{Offset: i, Op: op, Size: 2, Caches: t.Caches(d)}
-		if d >= have {
+		if t.HasArg(d) {
 			in.HasArg = true
 			arg := 0
 			if i+1 < len(code) {
@@ -127,8 +135,8 @@ func Decode(code []byte, t *opcode.Table) []Instruction {
 			in.Arg = arg | extended
 			if hasExt && d == ext {
 				extended = in.Arg << shift
-				if reset {
-					extended = int(int32(extended))
+				if reset && extended >= 1<<31 {
+					extended -= 1 << 32
 				}
 			} else {
 				extended = 0

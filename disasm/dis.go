@@ -18,7 +18,9 @@ type DisOptions struct {
 	// ShowOffsets shows instruction offsets (3.13+, show_offsets=True;
 	// earlier versions always show them).
 	ShowOffsets bool
-	// ShowPositions shows source positions (3.13+, show_positions=True).
+	// ShowPositions shows each instruction's source span instead of line
+	// numbers (3.14+, show_positions=True). 3.13's dis has no such option;
+	// 3.13 code gets the 3.14 format.
 	ShowPositions bool
 	// CodeAddr gives the address printed in code object reprs; nil prints
 	// a stable dummy address derived from the code object's place in the

@@ -252,9 +252,10 @@ func svarint(b []byte, i int) (int, int) {
 	return v >> 1, i
 }
 
-// ExceptionEntry is one entry of a 3.11+ exception table, offsets in bytes
-// as dis prints them: the handler covers [Start, End] (End inclusive, the
-// offset of the last covered instruction).
+// ExceptionEntry is one entry of a 3.11+ exception table, offsets in bytes:
+// the handler covers [Start, End] (End inclusive, the offset of the last
+// covered code unit), as 3.11 and 3.12's dis print it; 3.13 and later's
+// dis print the exclusive end, End+2.
 type ExceptionEntry struct {
 	Start, End, Target int
 	Depth              int
