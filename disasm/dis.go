@@ -41,6 +41,10 @@ type printer struct {
 	addrs map[*marshal.Code]int
 	// line is the line being built, reused from line to line.
 	line buf
+	// stack holds the code objects being listed, outermost first; listed
+	// counts the listings written.
+	stack  []*marshal.Code
+	listed int
 }
 
 // flushLine writes the line being built without trailing blanks, and a
@@ -112,10 +116,25 @@ func (p *printer) codeAddr(c *marshal.Code) string {
 	return "0x" + strconv.FormatInt(0x7f0000000000+int64(n)*0x100, 16)
 }
 
+// maxListings caps the code objects one Dis call lists. Back-references
+// let a small hostile stream share one code object among the constants of
+// many others, which dis would list again each time: exponentially many.
+const maxListings = 1 << 17
+
 func (p *printer) recurse(c *Code, depth int) error {
 	if depth > marshal.MaxDepth {
 		return fmt.Errorf("disasm: code objects nested deeper than %d", marshal.MaxDepth)
 	}
+	for _, a := range p.stack {
+		if a == c.Code {
+			return fmt.Errorf("disasm: code object %s contains itself among its constants", c.QualNameString())
+		}
+	}
+	if p.listed++; p.listed > maxListings {
+		return fmt.Errorf("disasm: more than %d code object listings (code objects shared through back-references)", maxListings)
+	}
+	p.stack = append(p.stack, c.Code)
+	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
 	if err := p.listing(c); err != nil {
 		return err
 	}

@@ -1,11 +1,13 @@
 package disasm
 
 import (
+	"io"
 	"math"
 	"strings"
 	"testing"
 
 	"github.com/pyc-tools/pyc/marshal"
+	"github.com/pyc-tools/pyc/pyc"
 )
 
 func TestRepr(t *testing.T) {
@@ -59,4 +61,44 @@ func TestReprHostile(t *testing.T) {
 	if len(r) > 2*maxRepr || !strings.HasSuffix(r, ")") {
 		t.Errorf("repr of 2**60 shared leaves: %d bytes", len(r))
 	}
+}
+
+// A code object that holds itself, or code objects shared exponentially,
+// end with an error instead of running forever.
+func TestDisHostileSharing(t *testing.T) {
+	v := pycVersion(t, "3.13")
+	mk := func() *marshal.Code {
+		return &marshal.Code{Layout: marshal.Layout311, Code: &marshal.Bytes{Data: []byte{0x79, 0x00}},
+			Consts: &marshal.Tuple{}, Names: &marshal.Tuple{}, LocalsPlusNames: &marshal.Tuple{},
+			LocalsPlusKinds: &marshal.Bytes{}, Filename: &marshal.Str{Data: []byte("f")},
+			Name: &marshal.Str{Data: []byte("f")}, QualName: &marshal.Str{Data: []byte("f")},
+			LineTable: &marshal.Bytes{}, ExceptionTable: &marshal.Bytes{}}
+	}
+	self := mk()
+	self.Consts.Items = []marshal.Value{self}
+	c, err := NewCode(self, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Dis(io.Discard, c, DisOptions{}); err == nil || !strings.Contains(err.Error(), "contains itself") {
+		t.Errorf("self-containing code: %v", err)
+	}
+	leaf := mk()
+	for i := 0; i < 40; i++ {
+		up := mk()
+		up.Consts.Items = []marshal.Value{leaf, leaf}
+		leaf = up
+	}
+	c, _ = NewCode(leaf, v)
+	if err := Dis(io.Discard, c, DisOptions{}); err == nil || !strings.Contains(err.Error(), "listings") {
+		t.Errorf("shared code: %v", err)
+	}
+}
+
+func pycVersion(t *testing.T, s string) *pyc.Version {
+	v, err := pyc.ParseVersion(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
