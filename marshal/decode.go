@@ -214,6 +214,12 @@ func (d *decoder) body(start int, code byte) Value {
 	}
 	flag := code&flagRef != 0
 	typ := code &^ flagRef
+	if d.opts.py2() && (flag || typ == 'r') {
+		// FLAG_REF and 'r' came with marshal version 3 (Python 3.4); a
+		// Python 2 reader knows neither.
+		d.fail(start, code, ErrUnknownType, "not in Python 2 marshal")
+		return nil
+	}
 	enc := Encoding{Type: typ, Ref: flag}
 	if d.graal {
 		if v, ok := d.graalBody(start, code, enc); ok {
