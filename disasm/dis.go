@@ -45,6 +45,10 @@ type printer struct {
 	// counts the listings written.
 	stack  []*marshal.Code
 	listed int
+	// spent counts the bytecode listed so far; budget caps it at a small
+	// multiple of the distinct bytecode under the top code object, so that
+	// the work stays linear in the input.
+	spent, budget int
 }
 
 // flushLine writes the line being built without trailing blanks, and a
@@ -101,6 +105,7 @@ func Dis(w io.Writer, c *Code, opts DisOptions) error {
 	if opts.CodeAddr != nil {
 		p.repr.CodeAddr = opts.CodeAddr
 	}
+	p.budget = 2*distinctBytecode(c.Code) + 1<<20
 	if err := p.recurse(c, 0); err != nil {
 		return err
 	}
@@ -130,8 +135,9 @@ func (p *printer) recurse(c *Code, depth int) error {
 			return fmt.Errorf("disasm: code object %s contains itself among its constants", c.QualNameString())
 		}
 	}
-	if p.listed++; p.listed > maxListings {
-		return fmt.Errorf("disasm: more than %d code object listings (code objects shared through back-references)", maxListings)
+	p.spent += len(c.Bytecode()) + 1
+	if p.listed++; p.listed > maxListings || p.spent > p.budget {
+		return fmt.Errorf("disasm: the listing would repeat shared code objects beyond %d listings or %d bytes of bytecode (code objects shared through back-references)", maxListings, p.budget)
 	}
 	p.stack = append(p.stack, c.Code)
 	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
@@ -205,4 +211,29 @@ func (p *printer) padLeft(s string, width int) {
 		p.w.WriteByte(' ')
 	}
 	p.w.WriteString(s)
+}
+
+// distinctBytecode sums the bytecode length of the distinct code objects
+// under c.
+func distinctBytecode(c *marshal.Code) int {
+	seen := map[*marshal.Code]bool{}
+	total := 0
+	var walk func(c *marshal.Code, depth int)
+	walk = func(c *marshal.Code, depth int) {
+		if seen[c] || depth > marshal.MaxDepth {
+			return
+		}
+		seen[c] = true
+		total += len(c.Bytecode())
+		if c.Consts == nil {
+			return
+		}
+		for _, k := range c.Consts.Items {
+			if m, ok := k.(*marshal.Code); ok {
+				walk(m, depth+1)
+			}
+		}
+	}
+	walk(c, 0)
+	return total
 }

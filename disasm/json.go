@@ -1,6 +1,8 @@
 package disasm
 
 import (
+	"fmt"
+
 	"github.com/pyc-tools/pyc/marshal"
 	"github.com/pyc-tools/pyc/opcode"
 )
@@ -50,15 +52,28 @@ type JSONInstruction struct {
 }
 
 // JSON builds the JSON form of a code object and, recursively, of the code
-// objects among its constants.
-func JSON(c *Code) *JSONCode {
+// objects among its constants. Like Dis, it refuses a code object that
+// contains itself and code objects shared beyond a linear budget.
+func JSON(c *Code) (*JSONCode, error) {
 	p := &printer{addrs: map[*marshal.Code]int{}}
 	p.repr = NewReprStyle(c.Version.Major, c.Version.Minor)
 	p.repr.CodeAddr = p.codeAddr
+	p.budget = 2*distinctBytecode(c.Code) + 1<<20
 	return p.jsonCode(c, c.QualNameString(), 0)
 }
 
-func (p *printer) jsonCode(c *Code, path string, depth int) *JSONCode {
+func (p *printer) jsonCode(c *Code, path string, depth int) (*JSONCode, error) {
+	for _, a := range p.stack {
+		if a == c.Code {
+			return nil, fmt.Errorf("disasm: code object %s contains itself among its constants", c.QualNameString())
+		}
+	}
+	p.spent += len(c.Bytecode()) + 1
+	if p.listed++; p.listed > maxListings || p.spent > p.budget {
+		return nil, fmt.Errorf("disasm: code objects shared through back-references beyond %d listings", maxListings)
+	}
+	p.stack = append(p.stack, c.Code)
+	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
 	t := c.Table
 	j := &JSONCode{
 		Path:        path,
@@ -122,11 +137,15 @@ func (p *printer) jsonCode(c *Code, path string, depth int) *JSONCode {
 		for _, k := range c.Consts.Items {
 			if child, ok := k.(*marshal.Code); ok {
 				cc := c.Child(child)
-				j.Children = append(j.Children, p.jsonCode(cc, ChildPath(c, path, cc), depth+1))
+				jc, err := p.jsonCode(cc, ChildPath(c, path, cc), depth+1)
+				if err != nil {
+					return nil, err
+				}
+				j.Children = append(j.Children, jc)
 			}
 		}
 	}
-	return j
+	return j, nil
 }
 
 // argVal resolves an argument by its kind, independently of any version's

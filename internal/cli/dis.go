@@ -165,7 +165,11 @@ func disOne(w *bufio.Writer, opts *disOptions, name string, po pyc.ParseOptions)
 		c = found
 	}
 	if opts.Format == "json" {
-		return &disJSON{File: name, Version: v.XY(), Code: disasm.JSON(c)}, nil
+		j, err := disasm.JSON(c)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+		return &disJSON{File: name, Version: v.XY(), Code: j}, nil
 	}
 	return nil, disasm.Dis(w, c, disasm.DisOptions{
 		ShowCaches:    opts.ShowCaches,
