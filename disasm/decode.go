@@ -110,15 +110,18 @@ func Decode(code []byte, t *opcode.Table) []Instruction {
 		return out
 	}
 	// Word code. 3.11+ resets the EXTENDED_ARG accumulator on argument-less
-	// opcodes and keeps the argument a signed 32-bit value.
+	// opcodes and keeps the argument a signed 32-bit value. Up to 3.11 the
+	// opcodes from HAVE_ARGUMENT up take an argument; from 3.12 those in
+	// hasarg, which leaves out the unused numbers.
 	reset := major > 3 || major == 3 && minor >= 11
+	hasArgList := major > 3 || major == 3 && minor >= 12
 	shift := t.ExtendedArgShift()
 	extended := 0
 	for i := 0; i < len(code); {
 		op := code[i]
 		d := t.Deopt(op)
 		in := Instruction{Offset: i, Op: op, Size: 2, Caches: t.Caches(d)}
-		if d >= have {
+		if hasArgList && t.HasArg(d) || !hasArgList && d >= have {
 			in.HasArg = true
 			arg := 0
 			if i+1 < len(code) {
