@@ -353,7 +353,7 @@ func tupleText(t *marshal.Tuple, i int) []byte {
 }
 
 // appendFormat appends format with its first "%s" replaced by s.
-func appendFormat(b []byte, format string, s []byte) []byte {
+func appendFormat[S string | []byte](b []byte, format string, s S) []byte {
 	i := strings.Index(format, "%s")
 	if i < 0 {
 		return append(b, format...)

@@ -65,6 +65,10 @@ func smallInt(n int) bool { return n >= -5 && n <= 256 }
 func (c *Code) lnotabStarts() []LineStart {
 	tab := c.LineTableBytes()
 	signed := c.Version.LineTable == pyc.LineTableLnotabSigned
+	// 3.8 and 3.9 stop at the first offset past the end of the bytecode:
+	// the lines after it were optimised away.
+	cut := c.Version.AtLeast(3, 8) && !c.Version.AtLeast(3, 10)
+	size := len(c.Bytecode())
 	var out []LineStart
 	line := int(c.FirstLineNo)
 	last, have := 0, false
@@ -76,6 +80,9 @@ func (c *Code) lnotabStarts() []LineStart {
 				last, have = line, true
 			}
 			addr += int(tab[i])
+			if cut && addr >= size {
+				return out
+			}
 		}
 		d := int(tab[i+1])
 		if signed && d >= 0x80 {

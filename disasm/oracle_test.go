@@ -94,8 +94,8 @@ func disFile(w *bytes.Buffer, path string) error {
 
 // runRefdis returns refdis.py's listing of each file, by path.
 func runRefdis(t *testing.T, in pytest.Interpreter, refdis string, files []string) map[string]string {
-	out := map[string]string{}
 	args := append([]string{refdis}, files...)
+	out := map[string]string{}
 	b, err := in.Run("", args...)
 	if err != nil {
 		if len(files) == 1 {
@@ -114,23 +114,7 @@ func runRefdis(t *testing.T, in pytest.Interpreter, refdis string, files []strin
 		out[files[0]] = string(b)
 		return out
 	}
-	var cur string
-	var sb strings.Builder
-	for _, line := range strings.SplitAfter(string(b), "\n") {
-		if strings.HasPrefix(line, "==> ") && strings.HasSuffix(line, " <==\n") {
-			if cur != "" {
-				out[cur] = sb.String()
-			}
-			cur = strings.TrimSuffix(strings.TrimPrefix(line, "==> "), " <==\n")
-			sb.Reset()
-			continue
-		}
-		sb.WriteString(line)
-	}
-	if cur != "" {
-		out[cur] = sb.String()
-	}
-	return out
+	return splitListings(string(b))
 }
 
 var normCache = map[string]string{}
