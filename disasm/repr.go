@@ -342,7 +342,17 @@ func hex2(v uint32, n int) string {
 
 // strRepr is Python 3's str repr: printable characters as they are, others
 // escaped.
-func (s ReprStyle) strRepr(b *buf, data []byte) {
+func (s ReprStyle) strRepr(b *buf, data []byte) { textRepr(b, data, s.isPrintable) }
+
+// unicodeRepr2 is Python 2's unicode repr: printable ASCII as is, all else
+// escaped.
+func unicodeRepr2(b *buf, data []byte) { textRepr(b, data, nil) }
+
+// textRepr writes a quoted text literal: the quote and backslash escaped,
+// \t \n \r by name, other control characters and DEL as \xNN, and
+// non-ASCII characters as they are when printable says so (never when it is
+// nil), else as \xNN, \uNNNN or \UNNNNNNNN.
+func textRepr(b *buf, data []byte, printable func(rune) bool) {
 	q := quoteFor(data)
 	b.byte1(q)
 	for i := 0; i < len(data); {
@@ -366,9 +376,7 @@ func (s ReprStyle) strRepr(b *buf, data []byte) {
 			b.str(`\r`)
 		case r < 0x20 || r == 0x7f:
 			writeEscape(b, r)
-		case r < 0x7f:
-			b.rune1(r)
-		case s.isPrintable(r):
+		case r < 0x7f || printable != nil && printable(r):
 			b.rune1(r)
 		default:
 			writeEscape(b, r)
@@ -385,36 +393,4 @@ func (s ReprStyle) isPrintable(r rune) bool {
 		return pyunicode.IsPrintable(3, 99, r)
 	}
 	return s.unicode.IsPrintable(r)
-}
-
-// unicodeRepr2 is Python 2's unicode repr: ASCII printable as is, the rest
-// escaped.
-func unicodeRepr2(b *buf, data []byte) {
-	q := quoteFor(data)
-	b.byte1(q)
-	for i := 0; i < len(data); {
-		r, n := decodeSurrogatePass(data[i:])
-		if r < 0 {
-			writeEscape(b, rune(data[i]))
-			i++
-			continue
-		}
-		i += n
-		switch {
-		case r == rune(q) || r == '\\':
-			b.byte1('\\')
-			b.rune1(r)
-		case r == '\t':
-			b.str(`\t`)
-		case r == '\n':
-			b.str(`\n`)
-		case r == '\r':
-			b.str(`\r`)
-		case r < 0x20 || r >= 0x7f:
-			writeEscape(b, r)
-		default:
-			b.rune1(r)
-		}
-	}
-	b.byte1(q)
 }
