@@ -88,7 +88,10 @@ func TestEncodingOnly(t *testing.T) {
 			return "type code 'z' (short ASCII) in a, 'u' (str) in b"
 		}},
 		{"small tuple written as tuple", func(t *testing.T, f *pyc.File) string {
-			if !first(f, func(v marshal.Value) bool { x, ok := v.(*marshal.Tuple); return ok && x.Type == ')' && len(x.Items) > 1 },
+			if !first(f, func(v marshal.Value) bool {
+				x, ok := v.(*marshal.Tuple)
+				return ok && x.Type == ')' && len(x.Items) > 1
+			},
 				func(v marshal.Value, _ func(marshal.Value)) { v.(*marshal.Tuple).Type = '(' }) {
 				t.Skip("no small tuple")
 			}
