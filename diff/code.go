@@ -379,7 +379,7 @@ func (df *differ) pairDiff(na, nb *node) {
 	ca, cb := na.code, nb.code
 	if df.eq.equal(ca, cb, false, 0) {
 		if df.enc != nil {
-			df.enc.walk(ca, cb, na.path, 0)
+			df.enc.walk(ca, cb, at(na.path), 0)
 		}
 		markDone(na)
 		return
@@ -611,7 +611,7 @@ func (df *differ) lists(cd *CodeDiff, na, nb *node) {
 // semantic.
 func (df *differ) walkEqual(a, b marshal.Value, path string) {
 	if df.enc != nil {
-		df.enc.walk(a, b, path, 0)
+		df.enc.walk(a, b, at(path), 0)
 	}
 }
 
@@ -627,7 +627,9 @@ func (df *differ) listDiff(cd *CodeDiff, name, path string, a, b listItems, py2 
 			}
 			return
 		}
-		df.walkEqual(x, y, fmt.Sprintf("%s[%d]", path, i))
+		if df.enc != nil {
+			df.enc.walk(x, y, where{path, i}, 0)
+		}
 	}
 	for k := 0; k < len(es); {
 		if es[k].Kind == editEqual {

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/pyc-tools/pyc/disasm"
 	"github.com/pyc-tools/pyc/marshal"
@@ -22,20 +23,36 @@ type encWalker struct {
 
 type seen struct {
 	peer marshal.Value
-	path string
+	at   where
+}
+
+// where is a path, built only when it is shown: base, then [index] when
+// index is not negative.
+type where struct {
+	base  string
+	index int
+}
+
+func at(path string) where { return where{path, -1} }
+
+func (w where) String() string {
+	if w.index < 0 {
+		return w.base
+	}
+	return w.base + "[" + strconv.Itoa(w.index) + "]"
 }
 
 func newEncWalker(style disasm.ReprStyle, codePath func(*marshal.Code) string) *encWalker {
 	return &encWalker{
 		style:    style,
-		seenA:    map[marshal.Value]seen{},
-		seenB:    map[marshal.Value]seen{},
+		seenA:    make(map[marshal.Value]seen, 256),
+		seenB:    make(map[marshal.Value]seen, 256),
 		codePath: codePath,
 	}
 }
 
-func (w *encWalker) add(path string, v marshal.Value, format string, a ...any) {
-	w.out = append(w.out, EncodingDiff{Path: path, Value: w.short(v), What: fmt.Sprintf(format, a...)})
+func (w *encWalker) add(path where, v marshal.Value, format string, a ...any) {
+	w.out = append(w.out, EncodingDiff{Path: path.String(), Value: w.short(v), What: fmt.Sprintf(format, a...)})
 }
 
 // short is a value's repr cut to a readable length.
@@ -64,7 +81,9 @@ func shorten(s string, n int) string {
 }
 
 // walk compares the encodings of a and b, which are equal values at path.
-func (w *encWalker) walk(a, b marshal.Value, path string, depth int) {
+// Only objects with FLAG_REF on some side can be met twice (the second
+// time as a back-reference), so only those are remembered.
+func (w *encWalker) walk(a, b marshal.Value, path where, depth int) {
 	if depth > maxEqualDepth {
 		return
 	}
@@ -74,33 +93,32 @@ func (w *encWalker) walk(a, b marshal.Value, path string, depth int) {
 		}
 		return
 	}
-	if a == nil || b == nil {
-		return
-	}
-	if c, ok := a.(*marshal.Code); ok {
-		path = w.codePath(c)
-	}
-	pa, okA := w.seenA[a]
-	pb, okB := w.seenB[b]
-	switch {
-	case okA && pa.peer == b:
-		// Both sides meet the same pair again: shared alike.
-		return
-	case okA && okB:
-		w.add(path, a, "a is the object at %s, b the object at %s", pa.path, pb.path)
-		return
-	case okA:
-		w.add(path, a, "a refers back to the object at %s, b has a separate copy", pa.path)
-		return
-	case okB:
-		w.add(path, a, "b refers back to the object at %s, a has a separate copy", pb.path)
-		return
-	}
-	w.seenA[a] = seen{b, path}
-	w.seenB[b] = seen{a, path}
 	ea, eb := encodingOf(a), encodingOf(b)
 	if ea == nil || eb == nil {
 		return
+	}
+	if c, ok := a.(*marshal.Code); ok {
+		path = at(w.codePath(c))
+	}
+	if ea.Ref || eb.Ref {
+		pa, okA := w.seenA[a]
+		pb, okB := w.seenB[b]
+		switch {
+		case okA && pa.peer == b:
+			// Both sides meet the same pair again: shared alike.
+			return
+		case okA && okB:
+			w.add(path, a, "a is the object at %s, b the object at %s", pa.at, pb.at)
+			return
+		case okA:
+			w.add(path, a, "a refers back to the object at %s, b has a separate copy", pa.at)
+			return
+		case okB:
+			w.add(path, a, "b refers back to the object at %s, a has a separate copy", pb.at)
+			return
+		}
+		w.seenA[a] = seen{b, path}
+		w.seenB[b] = seen{a, path}
 	}
 	if ea.Ref != eb.Ref {
 		w.add(path, a, "%s", refText(ea.Ref, eb.Ref))
@@ -124,23 +142,24 @@ func (w *encWalker) walk(a, b marshal.Value, path string, depth int) {
 	case *marshal.List:
 		w.items(x.Items, b.(*marshal.List).Items, path, depth)
 	case *marshal.Set:
-		w.unordered(x.Items, b.(*marshal.Set).Items, path, depth)
+		w.unordered(x.Items, b.(*marshal.Set).Items, path.String(), depth)
 	case *marshal.Dict:
 		y := b.(*marshal.Dict)
 		for i := range x.Items {
 			if i < len(y.Items) && Equal(x.Items[i].Key, y.Items[i].Key, false) {
 				p := fmt.Sprintf("%s[%s]", path, w.short(x.Items[i].Key))
-				w.walk(x.Items[i].Key, y.Items[i].Key, p+".key", depth+1)
-				w.walk(x.Items[i].Value, y.Items[i].Value, p, depth+1)
+				w.walk(x.Items[i].Key, y.Items[i].Key, at(p+".key"), depth+1)
+				w.walk(x.Items[i].Value, y.Items[i].Value, at(p), depth+1)
 			}
 		}
 	case *marshal.Slice:
 		y := b.(*marshal.Slice)
-		w.walk(x.Start, y.Start, path+".start", depth+1)
-		w.walk(x.Stop, y.Stop, path+".stop", depth+1)
-		w.walk(x.Step, y.Step, path+".step", depth+1)
+		p := path.String()
+		w.walk(x.Start, y.Start, at(p+".start"), depth+1)
+		w.walk(x.Stop, y.Stop, at(p+".stop"), depth+1)
+		w.walk(x.Step, y.Step, at(p+".step"), depth+1)
 	case *marshal.Code:
-		w.codeFields(x, b.(*marshal.Code), w.codePath(x), depth)
+		w.codeFields(x, b.(*marshal.Code), path.base, depth)
 	}
 }
 
@@ -154,13 +173,13 @@ func (w *encWalker) codeHeader(a, b *marshal.Code, path string) {
 	if _, ok := w.seenB[b]; ok {
 		return
 	}
-	w.seenA[a] = seen{b, path}
-	w.seenB[b] = seen{a, path}
+	w.seenA[a] = seen{b, at(path)}
+	w.seenB[b] = seen{a, at(path)}
 	if a.Ref != b.Ref {
-		w.add(path, a, "%s", refText(a.Ref, b.Ref))
+		w.add(at(path), a, "%s", refText(a.Ref, b.Ref))
 	}
 	if a.Type != b.Type {
-		w.add(path, a, "type code %s in a, %s in b", typeText(a.Type), typeText(b.Type))
+		w.add(at(path), a, "type code %s in a, %s in b", typeText(a.Type), typeText(b.Type))
 	}
 }
 
@@ -168,7 +187,7 @@ func (w *encWalker) codeHeader(a, b *marshal.Code, path string) {
 func (w *encWalker) codeFields(x, y *marshal.Code, path string, depth int) {
 	fa, fb := codeFieldValues(x), codeFieldValues(y)
 	for i, f := range fa {
-		w.walk(f.v, fb[i].v, path+"."+f.name, depth+1)
+		w.walk(f.v, fb[i].v, at(path+"."+f.name), depth+1)
 	}
 }
 
@@ -197,10 +216,11 @@ func lineTableName(c *marshal.Code) string {
 	return "co_lnotab"
 }
 
-func (w *encWalker) items(a, b []marshal.Value, path string, depth int) {
+func (w *encWalker) items(a, b []marshal.Value, path where, depth int) {
+	base := path.String()
 	for i := range a {
 		if i < len(b) {
-			w.walk(a[i], b[i], fmt.Sprintf("%s[%d]", path, i), depth+1)
+			w.walk(a[i], b[i], where{base, i}, depth+1)
 		}
 	}
 }
@@ -235,7 +255,7 @@ func (w *encWalker) unordered(a, b []marshal.Value, path string, depth int) {
 		if j != i {
 			reordered = true
 		}
-		w.walk(x, b[j], fmt.Sprintf("%s{%s}", path, w.short(x)), depth+1)
+		w.walk(x, b[j], at(path+"{"+w.short(x)+"}"), depth+1)
 	}
 	if reordered {
 		w.out = append(w.out, EncodingDiff{Path: path, Value: fmt.Sprintf("(%d items)", len(a)), What: "the same items in another order"})

@@ -133,7 +133,7 @@ func diffValues(d *FileDiff, a, b *pyc.File, opts Options) bool {
 		d.Notes = append(d.Notes, fmt.Sprintf("the top-level object differs: %s in a, %s in b",
 			shorten(df.a.style.Repr(a.Code), 200), shorten(df.b.style.Repr(b.Code), 200)))
 	case df.enc != nil:
-		df.enc.walk(a.Code, b.Code, "<top>", 0)
+		df.enc.walk(a.Code, b.Code, at("<top>"), 0)
 	}
 	if df.enc != nil {
 		d.Encoding = df.enc.out

@@ -1,11 +1,16 @@
 # Print, as JSON, the source line ranges of every .py file under a directory
 # that python -O and -OO are allowed to change: assert statements, `if
 # __debug__:` statements and other uses of __debug__ (-O), and docstrings
-# (-OO). The stdlib sweep in diff/stdlib_test.go checks that the
+# (-OO). Where an assert can never pass (`assert False`, `assert 0`) or an
+# `if` on __debug__ leaves its block (`if not __debug__: return`), the code
+# after it is dead in one build and not in the other: the range then runs
+# to the end of the enclosing statement. The stdlib sweep in diff/stdlib_test.go checks that the
 # differences `pyc diff` finds between a tree's -O and plain pycs all lie in
 # these ranges.
 #
-#   python scripts/opt-regions.py LIBDIR > regions.json
+#   python scripts/opt-regions.py LIBDIR [FILE...] > regions.json
+#
+# With FILEs (paths relative to LIBDIR) only those are read.
 #
 # Output: {"relative/path.py": {"debug": [[first, last], ...],
 #                                "doc": [[first, last], ...]}, ...}
@@ -56,39 +61,67 @@ def is_debug(node):
     return isinstance(node, ast.Name) and node.id == "__debug__"
 
 
+def is_false(node):
+    """Whether an expression is a constant that is false."""
+    if sys.version_info >= (3, 8):
+        return isinstance(node, ast.Constant) and not node.value
+    if isinstance(node, ast.Num):
+        return not node.n
+    if hasattr(ast, "NameConstant") and isinstance(node, ast.NameConstant):
+        return not node.value
+    return isinstance(node, ast.Name) and node.id == "False"
+
+
+def leaves(stmts):
+    """Whether a block ends by leaving it (return, raise, break, continue)."""
+    return bool(stmts) and isinstance(stmts[-1], (ast.Return, ast.Raise, ast.Break, ast.Continue))
+
+
 def regions(tree):
     debug, doc = [], []
-    for node in ast.walk(tree):
+    # Walk the tree keeping each node's parent.
+    stack = [(tree, None)]
+    while stack:
+        node, parent = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            stack.append((child, node))
         if isinstance(node, ast.Assert):
-            debug.append([first_line(node), last_line(node)])
+            end = last_line(node)
+            if is_false(node.test):
+                end = last_line(parent) if hasattr(parent, "lineno") else 1 << 30
+            debug.append([first_line(node), end])
         elif isinstance(node, ast.If) and any(is_debug(n) for n in ast.walk(node.test)):
-            debug.append([first_line(node), last_line(node)])
+            end = last_line(node)
+            if leaves(node.body) or leaves(node.orelse):
+                end = last_line(parent) if hasattr(parent, "lineno") else 1 << 30
+            debug.append([first_line(node), end])
         elif is_debug(node):
             debug.append([node.lineno, node.lineno])
         body = getattr(node, "body", None)
         if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
                 and string_value(body[0].value) is not None \
-                and not isinstance(node, (ast.If, ast.For, ast.While, ast.With, ast.Try if hasattr(ast, "Try") else ast.TryExcept)):
+                and isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, getattr(ast, "AsyncFunctionDef", ast.FunctionDef))):
             doc.append([first_line(body[0]), last_line(body[0])])
     return {"debug": debug, "doc": doc}
 
 
 def main():
     root = sys.argv[1]
+    names = sys.argv[2:]
+    if not names:
+        for dirpath, dirnames, filenames in os.walk(root):
+            for name in filenames:
+                if name.endswith(".py"):
+                    names.append(os.path.relpath(os.path.join(dirpath, name), root))
     out = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        for name in sorted(filenames):
-            if not name.endswith(".py"):
-                continue
-            path = os.path.join(dirpath, name)
-            try:
-                with open(path, "rb") as f:
-                    source = f.read()
-                tree = ast.parse(source, path)
-            except Exception:
-                continue
-            out[os.path.relpath(path, root)] = regions(tree)
+    for rel in sorted(names):
+        try:
+            with open(os.path.join(root, rel), "rb") as f:
+                source = f.read()
+            tree = ast.parse(source, rel)
+        except Exception:
+            continue
+        out[rel] = regions(tree)
     json.dump(out, sys.stdout, sort_keys=True)
 
 
