@@ -3,6 +3,7 @@ package diff
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/pyc-tools/pyc/disasm"
 	"github.com/pyc-tools/pyc/marshal"
@@ -120,12 +121,7 @@ func (w *encWalker) walk(a, b marshal.Value, path where, depth int) {
 		w.seenA[a] = seen{b, path}
 		w.seenB[b] = seen{a, path}
 	}
-	if ea.Ref != eb.Ref {
-		w.add(path, a, "%s", refText(ea.Ref, eb.Ref))
-	}
-	if ea.Type != eb.Type {
-		w.add(path, a, "type code %s in a, %s in b", typeText(ea.Type), typeText(eb.Type))
-	}
+	w.header(path, a, ea, eb)
 	switch x := a.(type) {
 	case *marshal.Float:
 		y := b.(*marshal.Float)
@@ -175,11 +171,21 @@ func (w *encWalker) codeHeader(a, b *marshal.Code, path string) {
 	}
 	w.seenA[a] = seen{b, at(path)}
 	w.seenB[b] = seen{a, at(path)}
-	if a.Ref != b.Ref {
-		w.add(at(path), a, "%s", refText(a.Ref, b.Ref))
+	w.header(at(path), a, &a.Encoding, &b.Encoding)
+}
+
+// header compares FLAG_REF and the type code of two equal objects, and
+// reports both differences in one entry.
+func (w *encWalker) header(path where, v marshal.Value, ea, eb *marshal.Encoding) {
+	var parts []string
+	if ea.Ref != eb.Ref {
+		parts = append(parts, refText(ea.Ref, eb.Ref))
 	}
-	if a.Type != b.Type {
-		w.add(at(path), a, "type code %s in a, %s in b", typeText(a.Type), typeText(b.Type))
+	if ea.Type != eb.Type {
+		parts = append(parts, "type code "+typeText(ea.Type)+" in a, "+typeText(eb.Type)+" in b")
+	}
+	if len(parts) > 0 {
+		w.add(path, v, "%s", strings.Join(parts, "; "))
 	}
 }
 

@@ -116,7 +116,11 @@ func files(nameA string, a *pyc.File, rawA []byte, nameB string, b *pyc.File, ra
 // code and encoding differences; it reports whether the values are equal.
 func diffValues(d *FileDiff, a, b *pyc.File, opts Options) bool {
 	df := &differ{opts: opts, out: d, a: newSide(a.Version()), b: newSide(b.Version())}
-	if !opts.Semantic {
+	if ma, mb := a.Version().MarshalVersion, b.Version().MarshalVersion; ma != mb && !opts.Semantic {
+		// Every object is encoded by other rules: listing them all says
+		// nothing.
+		d.Notes = append(d.Notes, fmt.Sprintf("marshal versions %d and %d: encoding differences are not listed", ma, mb))
+	} else if !opts.Semantic {
 		df.enc = newEncWalker(df.a.style, func(c *marshal.Code) string {
 			if n := df.a.byCode[c]; n != nil {
 				return n.path

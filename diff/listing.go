@@ -284,7 +284,7 @@ func diffListings(a, b *listing) *listingDiff {
 	for i, k := range b.key {
 		kb[i] = in.id(k)
 	}
-	ld.edits = editScript(ka, kb)
+	ld.edits = realign(editScript(ka, kb), ka, kb, a.line, b.line)
 	slide(ld.edits, ka, kb, a.line, b.line)
 	// Unmatching a pair of jumps can leave other jumps pointing at an
 	// unmatched instruction: repeat until every matched jump agrees.
@@ -332,6 +332,130 @@ func diffListings(a, b *listing) *listingDiff {
 	}
 	ld.endA, ld.endB = len(ld.edits), len(ld.edits)
 	return ld
+}
+
+// Realignment: Myers' algorithm finds a shortest script, but among the
+// equally short ones it may match an instruction of a removed statement
+// with a like one of the statement after it (LOAD_FAST x in an assert with
+// LOAD_FAST x on the next line), scattering a removed statement into
+// pieces. realign redoes each stretch of changes (runs of changes with at
+// most realignGap equal instructions between them) with a dynamic program
+// that keeps the same number of matches and, among those, prefers matches
+// whose source lines keep the offset of the last match before the
+// stretch.
+const (
+	realignGap   = 4
+	realignCells = 1 << 18
+)
+
+func realign(es []edit, ka, kb []int32, la, lb []int) []edit {
+	out := make([]edit, 0, len(es))
+	for k := 0; k < len(es); {
+		if es[k].Kind == editEqual {
+			out = append(out, es[k])
+			k++
+			continue
+		}
+		start, end := k, k
+		inner := false
+		for {
+			for end < len(es) && es[end].Kind != editEqual {
+				end++
+			}
+			e := end
+			for e < len(es) && es[e].Kind == editEqual {
+				e++
+			}
+			if e < len(es) && e-end <= realignGap {
+				end = e
+				inner = true
+				continue
+			}
+			break
+		}
+		region := es[start:end]
+		a0, a1, b0, b1 := -1, -1, -1, -1
+		for _, e := range region {
+			if e.A >= 0 {
+				if a0 < 0 {
+					a0 = e.A
+				}
+				a1 = e.A + 1
+			}
+			if e.B >= 0 {
+				if b0 < 0 {
+					b0 = e.B
+				}
+				b1 = e.B + 1
+			}
+		}
+		if !inner || a0 < 0 || b0 < 0 || (a1-a0)*(b1-b0) > realignCells {
+			out = append(out, region...)
+			k = end
+			continue
+		}
+		ref, hasRef := 0, false
+		if n := len(out); n > 0 && out[n-1].Kind == editEqual {
+			ref, hasRef = lb[out[n-1].B]-la[out[n-1].A], true
+		} else if end < len(es) && es[end].Kind == editEqual {
+			ref, hasRef = lb[es[end].B]-la[es[end].A], true
+		}
+		out = append(out, alignDP(ka[a0:a1], kb[b0:b1], la[a0:a1], lb[b0:b1], a0, b0, ref, hasRef)...)
+		k = end
+	}
+	return out
+}
+
+// alignDP aligns two short sequences for the most matches and, among
+// those, the most matches whose line offset is ref. a0 and b0 are the
+// sequences' first indexes in the whole listings.
+func alignDP(ka, kb []int32, la, lb []int, a0, b0, ref int, hasRef bool) []edit {
+	n, m := len(ka), len(kb)
+	big := min(n, m) + 1
+	w := m + 1
+	score := make([]int, (n+1)*w)
+	for i := 1; i <= n; i++ {
+		for j := 1; j <= m; j++ {
+			v := max(score[(i-1)*w+j], score[i*w+j-1])
+			if ka[i-1] == kb[j-1] {
+				d := big
+				if hasRef && lb[j-1]-la[i-1] == ref {
+					d++
+				}
+				v = max(v, score[(i-1)*w+j-1]+d)
+			}
+			score[i*w+j] = v
+		}
+	}
+	// Walk back from the end; the script comes out reversed.
+	var rev []edit
+	i, j := n, m
+	for i > 0 || j > 0 {
+		switch {
+		case i > 0 && j > 0 && ka[i-1] == kb[j-1] && score[i*w+j] == score[(i-1)*w+j-1]+matchWeight(big, hasRef && lb[j-1]-la[i-1] == ref):
+			rev = append(rev, edit{editEqual, a0 + i - 1, b0 + j - 1})
+			i--
+			j--
+		case j > 0 && (i == 0 || score[i*w+j] == score[i*w+j-1]):
+			rev = append(rev, edit{editInsert, -1, b0 + j - 1})
+			j--
+		default:
+			rev = append(rev, edit{editDelete, a0 + i - 1, -1})
+			i--
+		}
+	}
+	for l, r := 0, len(rev)-1; l < r; l, r = l+1, r-1 {
+		rev[l], rev[r] = rev[r], rev[l]
+	}
+	normalizeRuns(rev)
+	return rev
+}
+
+func matchWeight(big int, consistent bool) int {
+	if consistent {
+		return big + 1
+	}
+	return big
 }
 
 // slide moves each run of only deletions (or only insertions) up or down

@@ -193,3 +193,25 @@ func TestSlideToLineBoundaries(t *testing.T) {
 		t.Errorf("have %s, want ==--- (line 2 deleted whole)", have)
 	}
 }
+
+// TestRealignKeepsStatementsWhole removes a statement whose instructions
+// partly repeat those of the next one: the deletions must be the removed
+// statement's, not a scatter across both.
+func TestRealignKeepsStatementsWhole(t *testing.T) {
+	// Line 2 (removed): L N h L L; line 3: N L L; then z, and a change
+	// (w to v) that keeps the tails from anchoring. Myers alone matches
+	// some of line 2 with line 3 and deletes the rest in pieces that
+	// sliding cannot gather (found by a random search).
+	ka := seq("xLNhLLNLLzw")
+	la := []int{1, 2, 2, 2, 2, 2, 3, 3, 3, 4, 5}
+	kb := seq("xNLLzv")
+	lb := []int{1, 3, 3, 3, 4, 5}
+	es := realign(editScript(ka, kb), ka, kb, la, lb)
+	slide(es, ka, kb, la, lb)
+	checkScript(t, ka, kb, es)
+	for _, e := range es {
+		if e.Kind == editDelete && la[e.A] != 2 && la[e.A] != 5 {
+			t.Errorf("deleted a[%d] on line %d, want only lines 2 and 5 deleted", e.A, la[e.A])
+		}
+	}
+}

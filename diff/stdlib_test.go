@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -175,9 +176,24 @@ func unexplained(f *diff.FileDiff, lib string, regs map[string]*regions, level i
 			}
 			continue
 		}
+		if definedInRegion(c, r, level) {
+			// Another definition, chosen by `if __debug__:`.
+			kinds["definitions in regions"]++
+			continue
+		}
 		for _, fl := range c.Fields {
 			kinds[fl.Field]++
-			if fl.Field != "co_stacksize" {
+			switch fl.Field {
+			case "co_stacksize":
+			case "co_nlocals":
+				// Python 2 drops locals used only in asserts.
+			case "co_firstlineno":
+				// Before 3.8 a module starts at its first statement:
+				// the docstring, until -OO drops it.
+				if a, err := strconv.Atoi(fl.A); err != nil || !r.allows(a, level) {
+					why = append(why, fmt.Sprintf("%s.%s: %s -> %s", c.Path, fl.Field, fl.A, fl.B))
+				}
+			default:
 				why = append(why, fmt.Sprintf("%s.%s: %s -> %s", c.Path, fl.Field, fl.A, fl.B))
 			}
 		}
@@ -196,6 +212,20 @@ func unexplained(f *diff.FileDiff, lib string, regs map[string]*regions, level i
 		}
 	}
 	return why
+}
+
+// definedInRegion reports whether a code object starts, in both files, on
+// lines a region holds: it is then the other branch of an `if __debug__:`.
+func definedInRegion(c *diff.CodeDiff, r *regions, level int) bool {
+	for _, f := range c.Fields {
+		if f.Field != "co_firstlineno" {
+			continue
+		}
+		a, errA := strconv.Atoi(f.A)
+		b, errB := strconv.Atoi(f.B)
+		return errA == nil && errB == nil && r.allows(a, level) && r.allows(b, level)
+	}
+	return false
 }
 
 var labelRE = regexp.MustCompile(` to L[0-9]+$`)
@@ -272,8 +302,12 @@ func unexplainedLines(path string, lines []diff.Line, r *regions, level int, kin
 			switch {
 			case strings.Trim(strings.ReplaceAll(r, "RETURN_CONST None", ""), "|") == "":
 				kinds["implicit returns"]++
+			case exitBlock(run):
+				kinds["exit blocks"]++
 			case occurrences(side, run) > 1:
 				kinds["duplicated blocks"]++
+			case len(run) == 1 && swappedText(lines, lines[k].Op, run[0]):
+				kinds["moved instructions"]++
 			default:
 				for x := k; x < e; x++ {
 					line := lines[x].ALine
@@ -288,6 +322,41 @@ func unexplainedLines(path string, lines []diff.Line, r *regions, level int, kin
 		i = j
 	}
 	return why
+}
+
+// exitBlock reports whether a run only leaves the function or a handler:
+// pops blocks or exceptions, loads a value and returns it, re-raises. The
+// compiler copies such blocks to where they are jumped to, and removing an
+// assert changes which copies it makes.
+func exitBlock(run []string) bool {
+	if len(run) == 0 {
+		return false
+	}
+	for i, t := range run {
+		name, _, _ := strings.Cut(t, " ")
+		switch name {
+		case "POP_BLOCK", "POP_EXCEPT", "RETURN_VALUE", "RETURN_CONST", "RERAISE", "NOP":
+		case "LOAD_FAST", "LOAD_CONST":
+			if i+1 == len(run) || !strings.HasPrefix(run[i+1], "RETURN_VALUE") {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	last, _, _ := strings.Cut(run[len(run)-1], " ")
+	return last == "RETURN_VALUE" || last == "RETURN_CONST" || last == "RERAISE"
+}
+
+// swappedText reports whether the hunk has the same instruction changed on
+// the other side: a block that moved.
+func swappedText(lines []diff.Line, op, text string) bool {
+	for _, l := range lines {
+		if l.Op != " " && l.Op != op && labelRE.ReplaceAllString(l.Text, "") == text {
+			return true
+		}
+	}
+	return false
 }
 
 // occurrences counts where seq occurs as a contiguous run in side.
