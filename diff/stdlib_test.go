@@ -233,10 +233,12 @@ var labelRE = regexp.MustCompile(` to L[0-9]+$`)
 // unexplainedLines checks the changed instructions of one hunk that holds
 // a whole function. Changes on source lines in the regions are expected;
 // outside them the compiler's side effects of removing code are accepted
-// and counted: retargeted jumps, NOPs (line markers), LOAD_FAST and
-// LOAD_FAST_CHECK trading places (3.12+ unbound-local analysis), and runs
-// of instructions that repeat a block found elsewhere in the function
-// (exit blocks the compiler duplicates or stops duplicating).
+// and counted: retargeted jumps, NOPs (line markers), loads of locals
+// trading LOAD_FAST, LOAD_FAST_CHECK and LOAD_FAST_LOAD_FAST (3.12+
+// unbound-local analysis), implicit returns, exit blocks, instructions
+// that moved within the function, and runs of instructions that repeat a
+// block found elsewhere in the function (blocks the compiler duplicates or
+// stops duplicating).
 func unexplainedLines(path string, lines []diff.Line, r *regions, level int, kinds map[string]int) []string {
 	var why []string
 	text := func(l diff.Line) string { return labelRE.ReplaceAllString(l.Text, "") }
@@ -287,8 +289,8 @@ func unexplainedLines(path string, lines []diff.Line, r *regions, level int, kin
 				kinds["retargeted jumps"]++
 				k++
 				continue
-			case (name == "LOAD_FAST" || name == "LOAD_FAST_CHECK") && swapped(lines, lines[k].Op, name, arg):
-				kinds["LOAD_FAST_CHECK swaps"]++
+			case fastLoads[name] && swapped(lines, lines[k].Op, arg):
+				kinds["local loads revised"]++
 				k++
 				continue
 			}
@@ -377,17 +379,32 @@ func occurrences(side, seq []string) int {
 	return n
 }
 
-// swapped reports whether the hunk has, on the other side, the other one
-// of LOAD_FAST and LOAD_FAST_CHECK with the same argument.
-func swapped(lines []diff.Line, op, name, arg string) bool {
-	other := "LOAD_FAST_CHECK"
-	if name == other {
-		other = "LOAD_FAST"
-	}
-	for _, l := range lines {
-		if l.Op != " " && l.Op != op && l.Text == other+" "+arg {
-			return true
+// fastLoads are the instructions that load locals, whose choice the
+// compiler revises when removing code changes what may be unbound:
+// LOAD_FAST, LOAD_FAST_CHECK (3.12+) and the LOAD_FAST_LOAD_FAST pair
+// (3.13+).
+var fastLoads = map[string]bool{"LOAD_FAST": true, "LOAD_FAST_CHECK": true, "LOAD_FAST_LOAD_FAST": true}
+
+// swapped reports whether every local an instruction of fastLoads loads is
+// loaded by a changed fastLoads instruction on the other side of the hunk.
+func swapped(lines []diff.Line, op, arg string) bool {
+	for _, v := range strings.Split(arg, ", ") {
+		found := false
+		for _, l := range lines {
+			if l.Op == " " || l.Op == op {
+				continue
+			}
+			n, a, _ := strings.Cut(l.Text, " ")
+			if !fastLoads[n] {
+				continue
+			}
+			for _, w := range strings.Split(a, ", ") {
+				found = found || w == v
+			}
+		}
+		if !found {
+			return false
 		}
 	}
-	return false
+	return true
 }

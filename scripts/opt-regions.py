@@ -26,15 +26,12 @@ def last_line(node):
     end = getattr(node, "end_lineno", None)
     if end is not None:
         return end
+    # Before 3.8 a multi-line string's lineno is where it ends (and where
+    # it starts is that many newlines above, see first_line), so the
+    # largest lineno below the node is its last line.
     end = getattr(node, "lineno", 0)
     for child in ast.walk(node):
-        line = getattr(child, "lineno", 0)
-        text = string_value(child)
-        if text is not None:
-            # Before 3.8 a string's lineno is where it ends; where it
-            # starts is that many newlines above.
-            line += text.count("\n")
-        end = max(end, line)
+        end = max(end, getattr(child, "lineno", 0))
     return end
 
 
