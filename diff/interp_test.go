@@ -159,6 +159,7 @@ func TestInterpreterPairs(t *testing.T) {
 					}
 				}
 			}
+			t.Logf("Parser.parse: %d instructions inserted, %d jump lines changed, of %d -> %d", inserted, jumps, parse.Bytecode.ACount, parse.Bytecode.BCount)
 			if inserted < 3 {
 				t.Errorf("%d instructions on the inserted line, want at least 3 (load, call, store):\n%s", inserted, textOf(d))
 			}

@@ -23,9 +23,10 @@ type edit struct {
 }
 
 // maxCost bounds the work of one middle-snake search. Past it the search
-// gives up on minimality and splits at the furthest point the forward
-// search reached, as GNU diff does for very different inputs: the script
-// stays correct, possibly longer than the shortest.
+// gives up on minimality and splits where its forward search reached on
+// the box's own diagonal, so that very different inputs cost
+// O((N+M)*maxCost): the script stays correct, possibly longer than the
+// shortest.
 const maxCost = 4096
 
 // editScript returns an edit script turning a into b that is as short as
@@ -146,35 +147,27 @@ func (m *myers) middleSnake(a0, a1, b0, b1 int) (x0, y0, x1, y1 int) {
 	return m.giveUp(a0, a1, b0, b1, maxD)
 }
 
-// giveUp picks a split point for a search that has cost too much: of the
-// points the forward search reached furthest (largest x+y), the one
-// nearest the box's diagonal, or the middle of the box when that is a
-// corner.
+// giveUp picks a split point for a search that has cost too much: the
+// point the forward search reached on the diagonal nearest the box's own
+// diagonal, so that the two halves keep the shape of the box (or the
+// middle of the box when that point is a corner).
 func (m *myers) giveUp(a0, a1, b0, b1, d int) (int, int, int, int) {
 	n, mm := a1-a0, b1-b0
-	bx, by := -1, -1
-	bestDist := 0
-	for k := -d; k <= d; k += 2 {
-		x := m.vf[m.off+k]
-		y := x - k
-		if x < 0 || y < 0 || x > n || y > mm {
-			continue
-		}
-		dist := x*mm - y*n
-		if dist < 0 {
-			dist = -dist
-		}
-		if bx < 0 || x+y > bx+by || x+y == bx+by && dist < bestDist {
-			bx, by, bestDist = x, y, dist
+	// The box's diagonal crosses x+y = d at x = d*n/(n+mm).
+	k := (2*d*n)/(n+mm) - d
+	if (k+d)%2 != 0 {
+		k++
+	}
+	k = max(-d, min(d, k))
+	x := m.vf[m.off+k]
+	y := x - k
+	if x < 0 || y < 0 || x > n || y > mm || x+y == 0 || x == n && y == mm {
+		x, y = n/2, mm/2
+		if x+y == 0 {
+			x = 1
 		}
 	}
-	if bx < 0 || bx+by == 0 || bx == n && by == mm {
-		bx, by = n/2, mm/2
-		if bx+by == 0 {
-			bx = 1
-		}
-	}
-	return a0 + bx, b0 + by, a0 + bx, b0 + by
+	return a0 + x, b0 + y, a0 + x, b0 + y
 }
 
 // script turns the matches into an edit script.
