@@ -66,8 +66,8 @@ file, a bad command line), as diff's.`,
 	fs.BoolVar(&opts.IgnoreHeader, "ignore-header", false, "ignore the header's flags, mtime, source size and hash")
 	fs.BoolVarP(&opts.Brief, "brief", "q", false, "report only whether files differ")
 	fs.IntVarP(&opts.Context, "unified", "U", diff.DefaultContext, "instructions of context around each change")
-	fs.IntVar(&opts.OptA, "a-opt", diff.AnyOpt, "directories: take only A's pycs of this optimization level (0, 1, 2)")
-	fs.IntVar(&opts.OptB, "b-opt", diff.AnyOpt, "directories: take only B's pycs of this optimization level (0, 1, 2)")
+	fs.IntVar(&opts.OptA, "a-opt", diff.AnyOpt, "directories: take only A's pycs of this optimization level, 0, 1 or 2 (-1: all)")
+	fs.IntVar(&opts.OptB, "b-opt", diff.AnyOpt, "directories: take only B's pycs of this optimization level, 0, 1 or 2 (-1: all)")
 	opts.Read.addFlags(fs)
 	return cmd
 }
