@@ -198,11 +198,30 @@ func ChildPath(parent *Code, parentPath string, child *Code) string {
 	if parentPath == "" || parent.NameString() == "<module>" {
 		return name
 	}
-	const coNewLocals = 0x2
-	if parent.Flags&coNewLocals != 0 {
+	if isFunctionBody(parent) {
 		return parentPath + ".<locals>." + name
 	}
 	return parentPath + "." + name
+}
+
+// isFunctionBody reports whether c is a function's body, whose nested
+// definitions get "<locals>" in their qualified names, rather than a class
+// body or a module. Functions have CO_NEWLOCALS; so do Python 2 class
+// bodies, which end with LOAD_LOCALS, RETURN_VALUE instead.
+func isFunctionBody(c *Code) bool {
+	const coNewLocals = 0x2
+	if c.Flags&coNewLocals == 0 {
+		return false
+	}
+	if c.Layout.Python2() && c.Table != nil {
+		b := c.Bytecode()
+		ll, ok1 := c.Table.Op("LOAD_LOCALS")
+		rv, ok2 := c.Table.Op("RETURN_VALUE")
+		if ok1 && ok2 && len(b) >= 2 && b[len(b)-2] == ll && b[len(b)-1] == rv {
+			return false
+		}
+	}
+	return true
 }
 
 // Find returns the code object whose path (see ChildPath) or qualified name
