@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/pyc-tools/pyc/marshal"
@@ -31,6 +32,10 @@ type DisOptions struct {
 	NoRecurse bool
 }
 
+// writers recycles the buffered writers of Dis calls given an unbuffered
+// writer: a 64 KiB buffer per call would dominate listing small files.
+var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
+
 // printer is the state of one listing: the output and the version's
 // formatting rules.
 type printer struct {
@@ -39,8 +44,10 @@ type printer struct {
 	repr ReprStyle
 	// addrs numbers code objects for the dummy addresses.
 	addrs map[*marshal.Code]int
-	// line is the line being built, reused from line to line.
+	// line is the line being built, reused from line to line; ins holds
+	// the instructions of the code object being listed, reused likewise.
 	line buf
+	ins  []Instruction
 	// stack holds the code objects being listed, outermost first; listed
 	// counts the listings written.
 	stack  []*marshal.Code
@@ -97,7 +104,12 @@ func (b *buf) spaces(n int) {
 func Dis(w io.Writer, c *Code, opts DisOptions) error {
 	bw, ok := w.(*bufio.Writer)
 	if !ok {
-		bw = bufio.NewWriterSize(w, 64<<10)
+		bw = writers.Get().(*bufio.Writer)
+		bw.Reset(w)
+		defer func() {
+			bw.Reset(nil)
+			writers.Put(bw)
+		}()
 	}
 	p := &printer{w: bw, opts: opts, addrs: map[*marshal.Code]int{}}
 	p.repr = NewReprStyle(c.Version.Major, c.Version.Minor)

@@ -52,7 +52,8 @@ func (p *printer) listing311(c *Code) error {
 		st = style312v
 	}
 	code := c.Bytecode()
-	ins := c.Instructions()
+	p.ins = appendDecode(p.ins[:0], c.Bytecode(), c.Table)
+	ins := p.ins
 	starts := c.LineStarts()
 	excs := c.ExceptionTable()
 

@@ -16,7 +16,8 @@ import (
 // 20 columns, the argument in 5, and its meaning in parentheses.
 func (p *printer) listing36(c *Code) error {
 	t := c.Table
-	ins := c.Instructions()
+	p.ins = appendDecode(p.ins[:0], c.Bytecode(), c.Table)
+	ins := p.ins
 	code := c.Bytecode()
 	starts := map[int]int{}
 	maxLine := 0

@@ -103,9 +103,11 @@ func (c *Code) Lines() []LineRange {
 	case pyc.LineTable310:
 		return mergeRanges(c.ranges310(), false)
 	case pyc.LineTableLocations:
-		var rs []LineRange
+		tab := c.LineTableBytes()
+		// Entries take two bytes or more: half the table bounds their count.
+		rs := make([]LineRange, 0, len(tab)/2+1)
 		off := 0
-		walkLocations(c.LineTableBytes(), int(c.FirstLineNo), func(n int, p Position) {
+		walkLocations(tab, int(c.FirstLineNo), func(n int, p Position) {
 			rs = append(rs, LineRange{off, off + 2*n, p.Line})
 			off += 2 * n
 		})
