@@ -36,6 +36,19 @@ type DisOptions struct {
 // writer: a 64 KiB buffer per call would dominate listing small files.
 var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
 
+// printers recycles printers, whose buffers grow to the largest code
+// object listed.
+var printers = sync.Pool{New: func() any { return &printer{addrs: map[*marshal.Code]int{}} }}
+
+// release resets the printer, keeping its buffers, and returns it to the
+// pool.
+func (p *printer) release() {
+	clear(p.addrs)
+	ins, line, stack := p.ins[:0], p.line[:0], p.stack[:0]
+	*p = printer{addrs: p.addrs, ins: ins, line: line, stack: stack}
+	printers.Put(p)
+}
+
 // printer is the state of one listing: the output and the version's
 // formatting rules.
 type printer struct {
@@ -111,7 +124,9 @@ func Dis(w io.Writer, c *Code, opts DisOptions) error {
 			writers.Put(bw)
 		}()
 	}
-	p := &printer{w: bw, opts: opts, addrs: map[*marshal.Code]int{}}
+	p := printers.Get().(*printer)
+	defer p.release()
+	p.w, p.opts = bw, opts
 	p.repr = NewReprStyle(c.Version.Major, c.Version.Minor)
 	p.repr.CodeAddr = p.codeAddr
 	if opts.CodeAddr != nil {
