@@ -35,6 +35,9 @@ type Finder struct {
 	Cache *ProbeCache
 	// Fresh ignores cached answers (and refreshes them).
 	Fresh bool
+	// ProbeFunc, when set, asks an interpreter what it is instead of
+	// running it (for tests).
+	ProbeFunc func(path string) (*Interpreter, error)
 }
 
 func (f *Finder) getenv(k string) string {
@@ -310,6 +313,9 @@ func usable(c candidate) bool {
 }
 
 func (f *Finder) probe(path string) (*Interpreter, error) {
+	if f.ProbeFunc != nil {
+		return f.ProbeFunc(path)
+	}
 	return f.Cache.Probe(path, f.Fresh)
 }
 

@@ -293,3 +293,35 @@ func (s *Server) Exec(idle time.Duration) error {
 	err := syscall.Exec(argv[0], argv, s.Env)
 	return fmt.Errorf("cannot run %s: %v", argv[0], err)
 }
+
+// StopAll stops every server listening in the socket directory dir ("" for
+// Dir()) and returns how many there were.
+func StopAll(dir string) (int, error) {
+	if dir == "" {
+		d, err := Dir()
+		if err != nil {
+			return 0, err
+		}
+		dir = d
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range ents {
+		if !strings.HasSuffix(e.Name(), ".sock") {
+			continue
+		}
+		s := &Server{Socket: filepath.Join(dir, e.Name())}
+		ran, err := s.Stop()
+		if ran {
+			n++
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	CleanStale(dir)
+	return n, nil
+}

@@ -16,13 +16,14 @@ type serveOptions struct {
 	PythonVersion string
 	Idle          time.Duration
 	Stop          bool
+	StopAll       bool
 	Py            pyFlags
 }
 
 func newServeCmd(ios *IO, runF func(*serveOptions) error) *cobra.Command {
 	opts := &serveOptions{IO: ios}
 	cmd := &cobra.Command{
-		Use:   "serve (--python PATH | --python-version X.Y) [--idle-timeout D] [--stop]",
+		Use:   "serve (--python PATH | --python-version X.Y) [--idle-timeout D] [--stop] | --stop-all",
 		Short: "Run a warm server for pyc run --warm in the foreground",
 		Long: `Run, in the foreground, the server that pyc run --warm uses: an
 interpreter started once that forks a fresh child for each run. It serves
@@ -31,7 +32,8 @@ runs of the same interpreter, interpreter options and start-up environment
 $XDG_RUNTIME_DIR/pyc (or /tmp/pyc-UID). It exits after --idle-timeout
 without runs (0: never), on SIGTERM or on Ctrl-C.
 
---stop stops the server that this command would start, if one runs.`,
+--stop stops the server that this command would start, if one runs;
+--stop-all stops every server of this user.`,
 		Example: `  pyc serve --python-version 3.12
   pyc serve --python /usr/bin/python3.11 --idle-timeout 1h
   pyc serve --python-version 3.12 --stop`,
@@ -48,11 +50,17 @@ without runs (0: never), on SIGTERM or on Ctrl-C.
 	fs.StringVar(&opts.PythonVersion, "python-version", "", "serve the interpreter pyc run would pick for this version (X.Y, pypyX.Y)")
 	fs.DurationVar(&opts.Idle, "idle-timeout", 0, "exit after this long without a run (0: never)")
 	fs.BoolVar(&opts.Stop, "stop", false, "stop the matching server instead")
+	fs.BoolVar(&opts.StopAll, "stop-all", false, "stop every warm server of this user")
 	opts.Py.addFlags(fs)
 	return cmd
 }
 
 func runServe(opts *serveOptions) error {
+	if opts.StopAll {
+		n, err := warm.StopAll("")
+		fmt.Fprintf(opts.IO.ErrOut, "pyc serve: stopped %d server(s)\n", n)
+		return err
+	}
 	if (opts.Python == "") == (opts.PythonVersion == "") {
 		return usageErrorf("give one of --python and --python-version")
 	}
