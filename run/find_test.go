@@ -58,7 +58,7 @@ func TestFinderOrder(t *testing.T) {
 		"bin/python3":                          "cpython 3.12.1",
 		"bin/python":                           "cpython 2.7.18",
 		"bin/pypy3.9":                          "pypy 3.9.16",
-		"shims/python3.10":                     "",  // a pyenv shim: skipped
+		"shims/python3.10":                     "", // a pyenv shim: skipped
 		"pyenv/versions/3.10.1/bin/python":     "cpython 3.10.1",
 		"pyenv/versions/3.10.13/bin/python":    "cpython 3.10.13",
 		"pyenv/versions/3.9.18/bin/python":     "cpython 3.9.18",

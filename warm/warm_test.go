@@ -123,7 +123,7 @@ func TestRequest(t *testing.T) {
 	stdin, _ := os.Open(os.DevNull)
 	defer stdin.Close()
 	r := &Run{Target: &run.Target{Path: "a.pyc", Kind: run.PycFile, Version: v}, Args: []string{"x", "y z"},
-		Opts: run.Options{Flags: []string{"-O"}, Env: []string{"A=1", "B=2"}},
+		Opts:  run.Options{Flags: []string{"-O"}, Env: []string{"A=1", "B=2"}},
 		Files: map[int]*os.File{0: stdin, 1: stdin, 2: stdin}, Dir: t.TempDir()}
 	payload, fds, closeFDs, err := s.request(r)
 	defer closeFDs()
