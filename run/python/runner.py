@@ -560,6 +560,8 @@ class _Server(object):
         self.spare_due = 0  # when to fork the next spare
         self.listening = False
         self.is_spare = False
+        self.left = False   # set by _leave_server in a child
+        self.top = 0        # the highest descriptor open when it left
 
     def start(self):
         S, sig, C = self.S, self.sig, self.C
@@ -726,6 +728,8 @@ class _Server(object):
         p = select.poll()
         p.register(self.ls.fileno(), select.POLLIN)
         p.register(self.life_r, select.POLLIN)
+        _leave_server(self)
+        _rehearse()
         while True:
             for fd, ev in p.poll():
                 if fd == self.life_r:
@@ -943,25 +947,71 @@ class _Server(object):
         return None
 
 
-def _child(req, c, srv):
-    """In the forked child: become the client's process and return the
-    function that runs its program."""
-    _state["fast"] = True
+def _leave_server(srv):
+    """In a child (a spare does it while it waits): give up the server's
+    signal handling, take a session of its own, and note the highest
+    descriptor open."""
+    if srv.left:
+        return
+    srv.left = True
     sig = srv.sig
     sig.set_wakeup_fd(-1)
     for num, h in srv.changed.items():
         sig.signal(num, h)
     os.setsid()
+    try:
+        srv.top = max(int(x) for x in os.listdir("/proc/self/fd"))
+    except (OSError, ValueError):
+        srv.top = 1024
+
+
+def _rehearse():
+    """Run once, on nothing that matters, what a child runs for a client:
+    a spare does it while it waits, so that the memory those steps write
+    (shared with the server until written) is copied, and the code they run
+    is warm, before a client waits for them."""
+    env = os.environb._data
+    _set_environ([k + b"=" + v for k, v in env.items()])
+    [os.fsdecode(k) for k in list(env)[:8]]
+    import io
+    import marshal
+    import gc
+    import atexit  # noqa: F401 (imported by every child's ending)
+    fd = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
+    try:
+        for mode, write in (("rb", False), ("wb", True)):
+            buf = io.open(fd, mode, -1, closefd=False)
+            buf.raw.name = "<rehearsal>"
+            s = io.TextIOWrapper(buf, "utf-8", "strict", "\n", buf.raw.isatty(), False)
+            s.mode = "w" if write else "r"
+            if write:
+                s.write("x")
+                s.flush()
+            del s, buf
+    finally:
+        os.close(fd)
+    m = type(sys)("__rehearsal__")
+    d = m.__dict__
+    d["__builtins__"] = sys.modules["builtins"]
+    d["__loader__"] = sys.modules["_frozen_importlib_external"].SourcelessFileLoader("__rehearsal__", "/")
+    exec(marshal.loads(marshal.dumps(compile("x = 1", "<rehearsal>", "exec"))), d)
+    _main_file("x")
+    del m, d
+    gc.collect()
+    gc.get_objects()
+
+
+def _child(req, c, srv):
+    """In the forked child: become the client's process and return the
+    function that runs its program."""
+    _state["fast"] = True
+    _leave_server(srv)
 
     # Move the received descriptors above everything open, close the rest
     # (server sockets, other clients' connections, /dev/null stdio), then
     # put each in place.
     fds, targets = c.fds, req["targets"]
-    try:
-        top = max(int(x) for x in os.listdir("/proc/self/fd"))
-    except (OSError, ValueError):
-        top = 1024
-    base = max([top] + fds + [int(t) for t in targets if t.isdigit()]) + 1
+    base = max([srv.top, c.fd] + fds + [int(t) for t in targets if t.isdigit()]) + 1
     for i, fd in enumerate(fds):
         os.dup2(fd, base + i)
     # A descriptor of the connection stays open (close-on-exec) for the
