@@ -742,12 +742,24 @@ class _Server(object):
             if not self.peer_ok(s):
                 s.close()
                 continue
-            self.ctl_w.send(b"T %d" % os.getpid())
             c = _Conn(s)
-            s.settimeout(60)
+            # The request normally follows at once, and the server hears
+            # from us once, when we have it (R). A client slow to send it
+            # must not keep others waiting: after a moment we tell the
+            # server (T) to accept in our place.
+            told = False
+            s.settimeout(0.5)
             try:
                 while True:
-                    req = c.feed(S, self.struct)
+                    try:
+                        req = c.feed(S, self.struct)
+                    except S.timeout:
+                        if told:
+                            raise
+                        self.ctl_w.send(b"T %d" % os.getpid())
+                        told = True
+                        s.settimeout(60)
+                        continue
                     if req is not None:
                         break
             except Exception as e:
@@ -756,7 +768,11 @@ class _Server(object):
                     self.send(c, ("E %s\n" % (e,)).encode("utf-8", "replace"))
                 os._exit(0)
             if req == "eof":
-                os._exit(0)  # a connection only to see if we are alive
+                if not told:
+                    # A connection only to see if we are alive: wait on.
+                    s.close()
+                    continue
+                os._exit(0)
             s.setblocking(False)
             self.ctl_w.sendmsg([b"R %d" % os.getpid()],
                                [(S.SOL_SOCKET, S.SCM_RIGHTS, self.struct.pack("i", c.fd))])
@@ -811,8 +827,8 @@ class _Server(object):
                     return job
 
     def control(self):
-        """Messages from spares: T (took a client: accept here until the
-        next spare) and R (read its request: here is the connection)."""
+        """Messages from spares: T (took a client, whose request is slow
+        to come) and R (has its request: here is the connection)."""
         S = self.S
         while True:
             try:
@@ -821,14 +837,15 @@ class _Server(object):
                 return None
             kind, _, pid = data.partition(b" ")
             pid = int(pid)
-            if kind == b"T":
-                if pid == self.spare:
-                    # The next spare comes a little later, not to compete
-                    # with this run for the processor.
-                    self.spare = 0
-                    self.spare_due = self.time.time() + 0.05
-                    self.listen(True)
-            elif kind == b"R":
+            if pid == self.spare:
+                # The spare took a client (T: still reading its request; R:
+                # here is the connection). We accept until the next spare,
+                # which comes a little later, not to compete with this run
+                # for the processor.
+                self.spare = 0
+                self.spare_due = self.time.time() + 0.05
+                self.listen(True)
+            if kind == b"R":
                 for level, typ, cdata in anc:
                     if level == S.SOL_SOCKET and typ == S.SCM_RIGHTS:
                         fd = self.struct.unpack("i", cdata[:4])[0]
