@@ -113,29 +113,33 @@ func (s *Server) Execute(r *Run) (Status, error) {
 	if idle == 0 {
 		idle = DefaultIdleTimeout
 	}
+	// Signals are caught from before the connection, so that connecting,
+	// checking the peer and sending follow each other with nothing between.
+	sigs := r.Signals
+	if sigs == nil {
+		sigs = ForwardedSignals
+	}
+	var ch chan os.Signal
+	if len(sigs) > 0 {
+		ch = make(chan os.Signal, 8)
+		signal.Notify(ch, sigs...)
+		defer signal.Stop(ch)
+	}
 	conn, err := s.Connect(idle)
 	if err != nil {
 		return Status{}, &StartError{err}
 	}
 	defer conn.Close()
-
-	sigs := r.Signals
-	if sigs == nil {
-		sigs = ForwardedSignals
-	}
-	stop := make(chan struct{})
-	defer close(stop)
-	if len(sigs) > 0 {
-		ch := make(chan os.Signal, 8)
-		signal.Notify(ch, sigs...)
-		defer signal.Stop(ch)
-		go forward(conn, ch, stop)
-	}
-
 	err = conn.sendFDs(payload, fds)
 	closeFDs()
 	if err != nil {
 		return Status{}, &StartError{fmt.Errorf("sending the request: %v", err)}
+	}
+	// Signals caught before this point wait in ch: they follow the request.
+	stop := make(chan struct{})
+	defer close(stop)
+	if ch != nil {
+		go forward(conn, ch, stop)
 	}
 	// From here on the program may have started: a failure is reported,
 	// never retried (it would run twice).

@@ -904,7 +904,7 @@ class _Server(object):
         for line in data.split(b"\n"):
             if line.startswith(b"K ") and c.pid in self.children:
                 try:
-                    os.kill(c.pid, int(line[2:]))
+                    os.kill(c.pid, self.stop_signal(c.pid, int(line[2:])))
                 except (OSError, ValueError):
                     pass
             elif line == b"Q":
@@ -912,6 +912,22 @@ class _Server(object):
                 self.children.pop(c.pid, None)
                 self.close(c)
                 return
+
+    def stop_signal(self, pid, num):
+        """The signal that does to the child what num does to the client.
+        Children are alone in their session, so the kernel discards a
+        SIGTSTP they do not catch: send SIGSTOP then."""
+        if num != self.sig.SIGTSTP:
+            return num
+        try:
+            with open("/proc/%d/status" % pid) as f:
+                for line in f:
+                    if line.startswith("SigCgt:"):
+                        if int(line.split()[1], 16) >> (num - 1) & 1:
+                            return num
+        except (OSError, ValueError):
+            pass
+        return self.sig.SIGSTOP
 
     def readable(self, fd):
         """Read from a client. Returns (request, connection) in a freshly
