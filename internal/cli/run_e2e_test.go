@@ -179,6 +179,9 @@ func TestRunLikeDirect(t *testing.T) {
 		{"raise", nil, ""},
 		{"exitmsg", nil, ""},
 	}
+	if testing.Short() && len(ins) > 2 {
+		ins = []pytest.Interpreter{ins[0], ins[len(ins)-1]}
+	}
 	for _, in := range ins {
 		t.Run(in.Version, func(t *testing.T) {
 			dir := t.TempDir()
@@ -211,6 +214,39 @@ func newest(t *testing.T, major, minor int) pytest.Interpreter {
 		t.Skipf("no interpreter of Python %d.%d or later: test skipped", major, minor)
 	}
 	return in
+}
+
+// TestRunBrokenPipe runs a program whose final flush fails: standard
+// output is a pipe nobody reads.
+func TestRunBrokenPipe(t *testing.T) {
+	for _, in := range pytest.RequireInterpreters(t) {
+		if !atLeast(in, 3, 6) {
+			continue
+		}
+		dir := t.TempDir()
+		p := compile(t, in, dir, "flushfail")
+		var results []string
+		for _, argv := range [][]string{{in.Path, p}, {pycBin, "run", p}, {pycBin, "run", "--warm", p}} {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Close()
+			cmd := exec.Command(argv[0], argv[1:]...)
+			cmd.Env = testEnv()
+			cmd.Stdout = w
+			var errb bytes.Buffer
+			cmd.Stderr = &errb
+			cmd.Run()
+			w.Close()
+			results = append(results, fmt.Sprintf("exit %d, stderr %q", cmd.ProcessState.ExitCode(), errb.String()))
+		}
+		for i, name := range []string{"pyc run", "pyc run --warm"} {
+			if results[i+1] != results[0] {
+				t.Errorf("%s %s: have %s, want (directly) %s", in.Version, name, results[i+1], results[0])
+			}
+		}
+	}
 }
 
 // TestRunDiscovery checks that pyc interpreters lists every installed

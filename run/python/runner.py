@@ -243,8 +243,19 @@ def _fast_exit(status):
         del text, binary
     except BaseException:
         pass
-    if not _flush():
-        status = 120
+    for name in ("stdout", "stderr"):
+        # As the interpreter's finalization reports a failed flush.
+        f = getattr(sys, name)
+        try:
+            if f is not None:
+                f.flush()
+        except Exception as e:
+            status = 120
+            where = "on flushing sys.%s:" % name if _V >= (3, 13) else "in: %r" % (f,)
+            try:
+                os.write(2, ("Exception ignored %s\n%s: %s\n" % (where, type(e).__name__, e)).encode("utf-8", "backslashreplace"))
+            except OSError:
+                pass
     if _state["denied"]:
         _say_denied()
         status = status or 1
