@@ -434,6 +434,8 @@ type NotFoundError struct {
 	Found []*Interpreter
 }
 
+// Error says what was wanted, what was found and how to point at an
+// interpreter.
 func (e *NotFoundError) Error() string {
 	v := e.Want
 	var b strings.Builder

@@ -35,6 +35,8 @@ const (
 	MatchPredicate
 )
 
+// String returns "name", "prefix" or "pred", as the Python side spells
+// them.
 func (k RuleKind) String() string {
 	switch k {
 	case MatchName:
@@ -49,7 +51,9 @@ func (k RuleKind) String() string {
 
 // Rule is one way an event can be denied.
 type Rule struct {
-	Kind  RuleKind
+	// Kind says how Value matches.
+	Kind RuleKind
+	// Value is an event name, a prefix of event names, or a predicate.
 	Value string
 	// Label is the word of --deny the rule came from (a group or an event),
 	// for the message the program sees.

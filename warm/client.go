@@ -33,6 +33,7 @@ func (s Status) ExitCode() int {
 	return s.Code
 }
 
+// String returns "exit status N" or "killed by SIGNAL".
 func (s Status) String() string {
 	if s.Signal != 0 {
 		return "killed by " + s.Signal.String()
@@ -56,7 +57,10 @@ func (s Status) Raise() {
 // caller may run it cold instead.
 type StartError struct{ Err error }
 
+// Error returns the cause's message.
 func (e *StartError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
 func (e *StartError) Unwrap() error { return e.Err }
 
 // LostError is a server that went away after the request was sent and
@@ -69,6 +73,7 @@ type LostError struct {
 	Socket string
 }
 
+// Error says that the status is lost, and which server it was.
 func (e *LostError) Error() string {
 	return fmt.Sprintf("the warm server (%s) went away during the run: the program's exit status is lost", e.Socket)
 }
