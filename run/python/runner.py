@@ -492,6 +492,10 @@ def _log(msg):
         pass
 
 
+# The receive buffer: one, allocated (and its memory touched) once.
+_RECV = bytearray(1 << 16)
+
+
 class _Conn(object):
     """A client connection and the request read from it so far."""
     __slots__ = ("sock", "fd", "buf", "fds", "pid", "done")
@@ -512,9 +516,10 @@ class _Conn(object):
         and the body: fields separated by NUL bytes (nothing in it can hold
         one), each a tag byte and a value."""
         try:
-            data, anc, flags, _ = self.sock.recvmsg(1 << 16, S.CMSG_SPACE(256 * 4), S.MSG_CMSG_CLOEXEC)
+            n, anc, flags, _ = self.sock.recvmsg_into([_RECV], S.CMSG_SPACE(256 * 4), S.MSG_CMSG_CLOEXEC)
         except BlockingIOError:
             return None
+        data = bytes(_RECV[:n])
         for level, typ, cdata in anc:
             if level == S.SOL_SOCKET and typ == S.SCM_RIGHTS:
                 n = len(cdata) // 4
@@ -1014,6 +1019,8 @@ def _rehearse():
     a spare does it while it waits, so that the memory those steps write
     (shared with the server until written) is copied, and the code they run
     is warm, before a client waits for them."""
+    for i in range(0, len(_RECV), 4096):
+        _RECV[i] = 0
     env = os.environb._data
     _set_environ([k + b"=" + v for k, v in env.items()])
     [os.fsdecode(k) for k in list(env)[:8]]
