@@ -94,7 +94,8 @@ type Run struct {
 	// Idle is how long a server started for this run waits for the next.
 	Idle time.Duration
 	// Signals forwards these signals to the program (Ctrl-C and the
-	// like); nil forwards the default set, an empty slice none.
+	// like) while it runs, and resets them to their default action
+	// afterwards; nil forwards ForwardedSignals, an empty slice none.
 	Signals []os.Signal
 }
 
@@ -128,7 +129,7 @@ func (s *Server) Execute(r *Run) (Status, error) {
 	if len(sigs) > 0 {
 		ch = make(chan os.Signal, 8)
 		signal.Notify(ch, sigs...)
-		defer signal.Stop(ch)
+		defer signal.Reset(sigs...)
 	}
 	conn, err := s.Connect(idle)
 	if err != nil {
