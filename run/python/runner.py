@@ -800,36 +800,56 @@ class _Server(object):
 
     def loop(self):
         time = self.time
-        last = time.time()
+        last = now = time.time()
+        check = now + 5   # next look at whether the spare is accepting
+        stuck = False     # a connection was waiting at the last look
+        ours = now + 60   # next look at whether the socket is still ours
+        waiting = self.select.poll()
+        waiting.register(self.ls.fileno(), self.select.POLLIN)
         while True:
-            if not self.spare and time.time() >= self.spare_due:
+            if not self.spare and now >= self.spare_due:
                 job = self.fork_spare()
                 if job is not None:
                     return job
+                check, stuck = now + 5, False
             busy = self.conns or self.children
-            timeout = None
-            if not busy:
-                timeout = 60.0
-                if self.idle:
-                    timeout = min(timeout, max(0.0, last + self.idle - time.time()))
-            if not self.spare:
-                timeout = max(0.0, min(60.0 if timeout is None else timeout, self.spare_due - time.time()))
+            deadlines = [ours]
+            if self.spare:
+                deadlines.append(check)
+            else:
+                deadlines.append(self.spare_due)
+            if self.idle and not busy:
+                deadlines.append(last + self.idle)
+            timeout = max(0.0, min(deadlines) - time.time())
             try:
-                ready = self.poll.poll(None if timeout is None else int(timeout * 1000) + 1)
+                ready = self.poll.poll(int(timeout * 1000) + 1)
             except OSError:
                 ready = []
             now = time.time()
-            if not ready and not self.spare and now >= self.spare_due:
-                continue
-            if not ready and not busy:
+            if ready:
+                last = now
+            if self.spare and now >= check:
+                # A connection waiting at two looks in a row: the spare is
+                # not accepting (stopped?). Replace it.
+                pending = bool(waiting.poll(0))
+                if pending and stuck:
+                    _log("spare %d does not accept: replacing it" % self.spare)
+                    try:
+                        os.kill(self.spare, self.sig.SIGKILL)
+                    except OSError:
+                        pass
+                    self.spare = 0
+                    self.spare_due = now
+                    self.listen(True)
+                stuck, check = pending, now + 5
+            if now >= ours:
+                ours = now + 60
                 if not self.ours():
                     _log("socket %s was removed or replaced: exiting" % self.path)
                     return None
-                if self.idle and now - last >= self.idle:
-                    _log("idle for %ds: exiting" % self.idle)
-                    return None
-                continue
-            last = now
+            if self.idle and not busy and not ready and now - last >= self.idle:
+                _log("idle for %ds: exiting" % self.idle)
+                return None
             for fd, ev in ready:
                 if fd == self.wake_r:
                     job = self.reap()
