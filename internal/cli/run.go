@@ -99,6 +99,9 @@ func runRun(opts *runOptions) error {
 	if err != nil {
 		return err
 	}
+	if t.Version == nil && opts.Python == "" {
+		return fmt.Errorf("%s: its __main__ is source (%s), so no magic number tells the Python version: give an interpreter with --python", opts.File, t.Main)
+	}
 	f := &run.Finder{Python: opts.Python}
 	if p := run.DefaultCachePath(); p != "" {
 		f.Cache = &run.ProbeCache{Path: p}
