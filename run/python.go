@@ -2,9 +2,8 @@ package run
 
 import (
 	_ "embed"
-	"encoding/hex"
 	"fmt"
-	"hash/fnv"
+	"hash/crc32"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -22,9 +21,8 @@ var runnerSource string
 func RunnerHash() string { return runnerHash() }
 
 var runnerHash = sync.OnceValue(func() string {
-	h := fnv.New64a()
-	h.Write([]byte(runnerSource))
-	return hex.EncodeToString(h.Sum(nil))
+	// CRC-32C (in hardware) and the length: this only tells builds apart.
+	return fmt.Sprintf("%08x%x", crc32.Checksum([]byte(runnerSource), crc32.MakeTable(crc32.Castagnoli)), len(runnerSource))
 })
 
 // Config is the configuration of the Python runner, written as a Python

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -101,13 +102,20 @@ func startupEnv(name string) bool {
 // file identity, the options, those variables, and the runner's source.
 func Key(in *run.Interpreter, flags []string, env []string) string {
 	h := fnv.New128a()
-	fmt.Fprintf(h, "pyc-warm/1\x00%s\x00%s\x00", run.RunnerHash(), in.Path)
+	put := func(parts ...string) {
+		for _, p := range parts {
+			h.Write([]byte(p))
+		}
+		h.Write([]byte{0})
+	}
+	put("pyc-warm/1 ", run.RunnerHash(), " ", in.Path)
 	var st syscall.Stat_t
 	if syscall.Stat(in.Path, &st) == nil {
-		fmt.Fprintf(h, "%d/%d/%d/%d\x00", st.Dev, st.Ino, st.Size, st.Mtim.Nano())
+		put(strconv.FormatUint(st.Dev, 16), "/", strconv.FormatUint(st.Ino, 16), "/",
+			strconv.FormatInt(st.Size, 16), "/", strconv.FormatInt(st.Mtim.Nano(), 16))
 	}
 	for _, f := range flags {
-		fmt.Fprintf(h, "flag=%s\x00", f)
+		put("flag=", f)
 	}
 	var keep []string
 	for _, kv := range env {
@@ -118,7 +126,7 @@ func Key(in *run.Interpreter, flags []string, env []string) string {
 	}
 	sort.Strings(keep)
 	for _, kv := range keep {
-		fmt.Fprintf(h, "env=%s\x00", kv)
+		put("env=", kv)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:len(keyLen)]
 }

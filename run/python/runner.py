@@ -764,11 +764,14 @@ class _Server(object):
             # must not keep others waiting: after a moment we tell the
             # server (T) to accept in our place.
             told = False
-            s.settimeout(0.5)
+            s.setblocking(False)
             try:
                 while True:
                     try:
                         req = c.feed(S, self.struct)
+                        if req is None and s.gettimeout() == 0:
+                            s.settimeout(0.5)  # not all there yet
+                            continue
                     except S.timeout:
                         if told:
                             raise
