@@ -1,6 +1,7 @@
 # The Python half of "pyc run": embedded in the Go binary and given to the
-# interpreter with -c, never written to disk. Go puts a line "C = {...}" in
-# front of it; C["mode"] chooses the role:
+# interpreter with -c, never written to disk. The -c program sets C = {...}
+# and then runs this text, compiled under the name "<pyc run>" (which names
+# our frames in tracebacks); C["mode"] chooses the role:
 #
 #   "boot"   run one pyc (sys.argv[1]) as __main__ after installing the audit
 #            guard: the cold path of "pyc run --audit-log/--deny" (3.8+).
