@@ -115,7 +115,9 @@ func (s *Server) Connect(idle time.Duration) (*conn, error) {
 	if c, err := s.dial(); err == nil {
 		return c, nil
 	}
-	lock, err := os.OpenFile(s.Socket+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	// One lock for the directory: starting a server is rare, and a lock
+	// file per server could not be removed safely.
+	lock, err := os.Open(filepath.Dir(s.Socket))
 	if err != nil {
 		return nil, err
 	}
@@ -216,8 +218,9 @@ func removeStale(path string) error {
 }
 
 // CleanStale removes, in the socket directory dir, sockets nobody listens
-// on any more (their servers were killed) with their lock and log files,
-// and temporary sockets left by servers that died starting.
+// on any more (their servers were killed) with their logs, logs of servers
+// gone for a day, and temporary sockets left by servers that died
+// starting.
 func CleanStale(dir string) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
@@ -239,6 +242,13 @@ func CleanStale(dir string) {
 			if errors.Is(err, syscall.ECONNREFUSED) {
 				os.Remove(p)
 				os.Remove(strings.TrimSuffix(p, ".sock") + ".log")
+			}
+		case strings.HasSuffix(n, ".log"):
+			// The log of a server long gone.
+			if _, err := os.Lstat(strings.TrimSuffix(p, ".log") + ".sock"); os.IsNotExist(err) {
+				if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > 24*time.Hour {
+					os.Remove(p)
+				}
 			}
 		case strings.HasSuffix(n, ".tmp"):
 			// name.sock.PID.tmp: stale when PID is gone.
