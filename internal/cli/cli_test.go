@@ -16,7 +16,7 @@ func testdata(parts ...string) string {
 }
 
 // run runs the command line and returns stdout, stderr and the status.
-func run(t *testing.T, args ...string) (string, string, int) {
+func runCLI(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	code := Main(args, strings.NewReader(""), &out, &errOut)
@@ -24,7 +24,7 @@ func run(t *testing.T, args ...string) (string, string, int) {
 }
 
 func TestInfoJSON(t *testing.T) {
-	out, errOut, code := run(t, "info", "--json", testdata("2.7", "funcs.ts.pyc"), testdata("3.12", "funcs.checked.pyc"))
+	out, errOut, code := runCLI(t, "info", "--json", testdata("2.7", "funcs.ts.pyc"), testdata("3.12", "funcs.checked.pyc"))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -52,8 +52,8 @@ func TestInfoJSON(t *testing.T) {
 }
 
 func TestDumpJSONTellsFilesApart(t *testing.T) {
-	a, _, code1 := run(t, "dump", "--json", testdata("3.11", "funcs.ts.pyc"))
-	b, _, code2 := run(t, "dump", "--json", testdata("3.11", "funcs.checked.pyc"))
+	a, _, code1 := runCLI(t, "dump", "--json", testdata("3.11", "funcs.ts.pyc"))
+	b, _, code2 := runCLI(t, "dump", "--json", testdata("3.11", "funcs.checked.pyc"))
 	if code1 != 0 || code2 != 0 {
 		t.Fatalf("exit %d, %d", code1, code2)
 	}
@@ -77,7 +77,7 @@ func TestDumpJSONTellsFilesApart(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
-	out, errOut, code := run(t, "check", testdata("3.10"))
+	out, errOut, code := runCLI(t, "check", testdata("3.10"))
 	if code != 0 {
 		t.Fatalf("exit %d: %s%s", code, out, errOut)
 	}
@@ -94,7 +94,7 @@ func TestCheck(t *testing.T) {
 	if err := os.WriteFile(bad, data[:100], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, _, code = run(t, "check", dir)
+	out, _, code = runCLI(t, "check", dir)
 	if code != 1 {
 		t.Errorf("exit %d, want 1", code)
 	}
@@ -115,7 +115,7 @@ func TestStaleSource(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(cache, "m.cpython-312.pyc"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, _, code := run(t, "check", dir)
+	out, _, code := runCLI(t, "check", dir)
 	if code != 1 || !strings.Contains(out, "stale: ") {
 		t.Errorf("exit %d, output %q: want a stale pyc", code, out)
 	}
@@ -130,7 +130,7 @@ func TestUsageErrors(t *testing.T) {
 		{"info", "--python-version", "9.9", testdata("3.8", "funcs.ts.pyc")},
 	}
 	for _, args := range tests {
-		if _, errOut, code := run(t, args...); code != 2 || errOut == "" {
+		if _, errOut, code := runCLI(t, args...); code != 2 || errOut == "" {
 			t.Errorf("%v: exit %d (%q), want 2 with a message", args, code, errOut)
 		}
 	}
@@ -140,11 +140,11 @@ func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
 	forged := filepath.Join(dir, "forged.pyc")
 	os.WriteFile(forged, []byte{0x34, 0x12, '\r', '\n', 0, 0, 0, 0}, 0o644)
-	_, errOut, code := run(t, "info", forged)
+	_, errOut, code := runCLI(t, "info", forged)
 	if code != 1 || !strings.Contains(errOut, forged) || !strings.Contains(errOut, "unknown magic") || !strings.Contains(errOut, "nearest known") {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
-	_, errOut, code = run(t, "dis", "--code", "nope", testdata("3.8", "funcs.ts.pyc"))
+	_, errOut, code = runCLI(t, "dis", "--code", "nope", testdata("3.8", "funcs.ts.pyc"))
 	if code != 1 || !strings.Contains(errOut, `no code object named "nope"`) {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
@@ -154,7 +154,7 @@ func TestHeaderlessOverride(t *testing.T) {
 	data, _ := os.ReadFile(testdata("3.9", "funcs.ts.pyc"))
 	blob := filepath.Join(t.TempDir(), "blob.bin")
 	os.WriteFile(blob, data[16:], 0o644)
-	out, errOut, code := run(t, "info", "--json", "--headerless", "--python-version", "3.9", blob)
+	out, errOut, code := runCLI(t, "info", "--json", "--headerless", "--python-version", "3.9", blob)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -169,7 +169,7 @@ func TestDisGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, errOut, code := run(t, "dis", name)
+		out, errOut, code := runCLI(t, "dis", name)
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", name, code, errOut)
 		}

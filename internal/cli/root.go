@@ -97,6 +97,9 @@ version from 1.0 to 3.15 (and PyPy's, GraalPy's), from one static binary.`,
 		newCheckCmd(ios, nil),
 		newDisCmd(ios, nil),
 		newDiffCmd(ios, nil),
+		newRunCmd(ios, nil),
+		newInterpretersCmd(ios, nil),
+		newServeCmd(ios, nil),
 	)
 	for _, c := range root.Commands() {
 		if c.Args == nil {

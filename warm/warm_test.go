@@ -1,0 +1,182 @@
+package warm
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/pyc-tools/pyc/pyc"
+	"github.com/pyc-tools/pyc/run"
+)
+
+func TestKey(t *testing.T) {
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "python3.12")
+	os.WriteFile(exe, []byte("x"), 0o755)
+	in := &run.Interpreter{Path: exe}
+	base := []string{"HOME=/home/u", "LANG=C.UTF-8", "PATH=/usr/bin", "PWD=/a", "PYTHONPATH=/p"}
+	k := Key(in, nil, base)
+	tests := []struct {
+		name  string
+		flags []string
+		env   []string
+		same  bool
+	}{
+		{"same", nil, base, true},
+		{"order of variables", nil, []string{"PYTHONPATH=/p", "PWD=/a", "PATH=/usr/bin", "LANG=C.UTF-8", "HOME=/home/u"}, true},
+		{"PWD and PATH do not matter", nil, []string{"HOME=/home/u", "LANG=C.UTF-8", "PATH=/bin", "PWD=/b", "PYTHONPATH=/p", "TERM=xterm"}, true},
+		{"PYTHONPATH", nil, []string{"HOME=/home/u", "LANG=C.UTF-8", "PATH=/usr/bin", "PWD=/a", "PYTHONPATH=/q"}, false},
+		{"new PYTHON variable", nil, append(base[:len(base):len(base)], "PYTHONHASHSEED=0"), false},
+		{"locale", nil, []string{"HOME=/home/u", "LANG=fr_FR.UTF-8", "PATH=/usr/bin", "PWD=/a", "PYTHONPATH=/p"}, false},
+		{"LC_ALL", nil, append(base[:len(base):len(base)], "LC_ALL=C"), false},
+		{"HOME", nil, []string{"HOME=/root", "LANG=C.UTF-8", "PATH=/usr/bin", "PWD=/a", "PYTHONPATH=/p"}, false},
+		{"flags", []string{"-O"}, base, false},
+	}
+	for _, tt := range tests {
+		if have := Key(in, tt.flags, tt.env) == k; have != tt.same {
+			t.Errorf("%s: same key %v, want %v", tt.name, have, tt.same)
+		}
+	}
+	other := filepath.Join(dir, "python3.13")
+	os.WriteFile(other, []byte("x"), 0o755)
+	if Key(&run.Interpreter{Path: other}, nil, base) == k {
+		t.Error("another interpreter has the same key")
+	}
+	if len(k) != len(keyLen) {
+		t.Errorf("key %q: length %d, want %d", k, len(k), len(keyLen))
+	}
+}
+
+func TestDir(t *testing.T) {
+	xdg := t.TempDir()
+	t.Setenv("XDG_RUNTIME_DIR", xdg)
+	d, err := Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d != filepath.Join(xdg, "pyc") {
+		t.Errorf("have %s, want %s/pyc", d, xdg)
+	}
+	st, _ := os.Stat(d)
+	if st.Mode().Perm() != 0o700 {
+		t.Errorf("mode %v, want 0700", st.Mode().Perm())
+	}
+	// Loosened permissions are tightened again.
+	os.Chmod(d, 0o755)
+	if _, err := Dir(); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(d); st.Mode().Perm() != 0o700 {
+		t.Errorf("after chmod 755: mode %v, want 0700", st.Mode().Perm())
+	}
+	// A symbolic link in its place is refused; $XDG_RUNTIME_DIR is then not
+	// used, and /tmp/pyc-UID is.
+	xdg2 := t.TempDir()
+	os.Symlink(t.TempDir(), filepath.Join(xdg2, "pyc"))
+	if err := ensureDir(filepath.Join(xdg2, "pyc"), os.Getuid()); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("symlink: have %v, want a refusal", err)
+	}
+	// Someone else's directory is refused.
+	if os.Getuid() == 0 {
+		other := filepath.Join(t.TempDir(), "pyc")
+		os.Mkdir(other, 0o700)
+		os.Chown(other, 12345, 12345)
+		if err := ensureDir(other, 0); err == nil || !strings.Contains(err.Error(), "owned by uid 12345") {
+			t.Errorf("foreign directory: have %v, want a refusal", err)
+		}
+	}
+}
+
+func TestCheckSocket(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "x.sock")
+	os.WriteFile(f, nil, 0o600)
+	if err := checkSocket(f); err == nil || !strings.Contains(err.Error(), "not a socket") {
+		t.Errorf("regular file: have %v", err)
+	}
+	// A socket nobody listens on is stale and gets cleaned up.
+	s := filepath.Join(dir, "stale.sock")
+	fd, _ := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err := syscall.Bind(fd, &syscall.SockaddrUnix{Name: s}); err != nil {
+		t.Fatal(err)
+	}
+	syscall.Close(fd)
+	if err := checkSocket(s); err != nil {
+		t.Fatal(err)
+	}
+	CleanStale(dir)
+	if _, err := os.Lstat(s); !os.IsNotExist(err) {
+		t.Errorf("stale socket still there: %v", err)
+	}
+	if _, err := os.Lstat(f); err != nil {
+		t.Errorf("CleanStale removed a file that is not a socket: %v", err)
+	}
+}
+
+func TestRequest(t *testing.T) {
+	v, _ := pyc.ForVersion(pyc.CPython, 3, 12)
+	in := &run.Interpreter{Path: "/usr/bin/python3.12", Major: 3, Minor: 12}
+	s := &Server{Interpreter: in, Socket: "/nonexistent"}
+	stdin, _ := os.Open(os.DevNull)
+	defer stdin.Close()
+	r := &Run{Target: &run.Target{Path: "a.pyc", Kind: run.PycFile, Version: v}, Args: []string{"x", "y z"},
+		Opts:  run.Options{Flags: []string{"-O"}, Env: []string{"A=1", "B=2"}},
+		Files: map[int]*os.File{0: stdin, 1: stdin, 2: stdin}, Dir: t.TempDir()}
+	payload, fds, closeFDs, err := s.request(r)
+	defer closeFDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(payload, []byte("PYC2")) {
+		t.Fatalf("payload starts %q", payload[:8])
+	}
+	fields := map[byte][]string{}
+	for _, f := range bytes.Split(payload[8:], []byte{0}) {
+		fields[f[0]] = append(fields[f[0]], string(f[1:]))
+	}
+	want := map[byte][]string{
+		'k': {"pyc"}, 'h': {"16"}, 'a': {"a.pyc", "x", "y z"}, 'o': {"/usr/bin/python3.12", "-O"},
+		'e': {"A=1", "B=2"}, 'f': {"0,1,2,cwd"},
+	}
+	for tag, w := range want {
+		if strings.Join(fields[tag], "|") != strings.Join(w, "|") {
+			t.Errorf("field %c: have %q, want %q", tag, fields[tag], w)
+		}
+	}
+	if len(fds) != 4 {
+		t.Errorf("%d descriptors, want 4 (stdio and the directory)", len(fds))
+	}
+	r.Args = []string{"nul\x00byte"}
+	if _, _, c, err := s.request(r); err == nil {
+		t.Error("an argument with a NUL byte was accepted")
+	} else {
+		c()
+	}
+	// Audit logs need 3.8.
+	r.Args = nil
+	r.Opts.Guard = &run.Guard{Log: "-"}
+	in.Minor = 7
+	if _, _, c, err := s.request(r); err == nil {
+		t.Error("--audit-log accepted for 3.7")
+	} else {
+		c()
+	}
+}
+
+func TestStatus(t *testing.T) {
+	for _, tt := range []struct {
+		s    Status
+		code int
+		str  string
+	}{
+		{Status{Code: 3}, 3, "exit status 3"},
+		{Status{Signal: syscall.SIGINT}, 130, "killed by interrupt"},
+	} {
+		if tt.s.ExitCode() != tt.code || tt.s.String() != tt.str {
+			t.Errorf("%#v: have %d %q, want %d %q", tt.s, tt.s.ExitCode(), tt.s.String(), tt.code, tt.str)
+		}
+	}
+}
