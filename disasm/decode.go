@@ -114,12 +114,14 @@ func appendDecode(out []Instruction, code []byte, t *opcode.Table) []Instruction
 		}
 		return out
 	}
-	// Word code. 3.11+ resets the EXTENDED_ARG accumulator on argument-less
-	// opcodes and wraps it to a negative value from 2**31 up, as dis does
-	// (the oparg is a C int). Up to 3.11 dis gives an argument to every
-	// opcode from HAVE_ARGUMENT up; from 3.12 to the opcodes in hasarg,
-	// which leaves out a few (3.13's WITH_EXCEPT_START, unused numbers).
-	reset := major > 3 || major == 3 && minor >= 11
+	// Word code. From 3.10 dis resets the EXTENDED_ARG accumulator on
+	// argument-less opcodes (3.6 to 3.9 carry it over them); from 3.11 it
+	// wraps it to a negative value from 2**31 up (the oparg is a C int). Up
+	// to 3.11 dis gives an argument to every opcode from HAVE_ARGUMENT up;
+	// from 3.12 to the opcodes in hasarg, which leaves out a few (3.13's
+	// WITH_EXCEPT_START, unused numbers).
+	reset := major > 3 || major == 3 && minor >= 10
+	wrap := major > 3 || major == 3 && minor >= 11
 	shift := t.ExtendedArgShift()
 	extended := 0
 	for i := 0; i < len(code); {
@@ -135,7 +137,7 @@ func appendDecode(out []Instruction, code []byte, t *opcode.Table) []Instruction
 			in.Arg = arg | extended
 			if hasExt && d == ext {
 				extended = in.Arg << shift
-				if reset && extended >= 1<<31 {
+				if wrap && extended >= 1<<31 {
 					extended -= 1 << 32
 				}
 			} else {
