@@ -229,6 +229,24 @@ func (f *File) AppendTo(buf []byte) ([]byte, error) {
 // directory, synced, then renamed over name. An interruption leaves either
 // the old file or the new one, never a partial one.
 func WriteFile(name string, data []byte, perm os.FileMode) error {
+	return WriteFileWith(name, data, WriteOptions{Perm: perm})
+}
+
+// WriteOptions adjust WriteFileWith.
+type WriteOptions struct {
+	// Perm is the new file's permission bits, set exactly (the umask is not
+	// applied).
+	Perm os.FileMode
+	// NoSync skips the fsync before the rename. The rename is still atomic:
+	// readers see the old file or the new one, never a partial one; only
+	// durability across a system crash is given up. CPython's own pyc
+	// writers (importlib, py_compile) do not sync either, and a sync per
+	// file costs milliseconds.
+	NoSync bool
+}
+
+// WriteFileWith writes data to name atomically, as WriteFile, with options.
+func WriteFileWith(name string, data []byte, opts WriteOptions) error {
 	dir, base := filepath.Split(name)
 	if dir == "" {
 		dir = "."
@@ -248,11 +266,13 @@ func WriteFile(name string, data []byte, perm os.FileMode) error {
 	if _, err := tmp.Write(data); err != nil {
 		return err
 	}
-	if err := tmp.Chmod(perm); err != nil {
+	if err := tmp.Chmod(opts.Perm); err != nil {
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		return err
+	if !opts.NoSync {
+		if err := tmp.Sync(); err != nil {
+			return err
+		}
 	}
 	if err := tmp.Close(); err != nil {
 		return err

@@ -1,0 +1,411 @@
+package compile
+
+import (
+	"bufio"
+	_ "embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/pyc-tools/pyc/pyc"
+)
+
+// serverProgram is the compile server, run with "python -c". It is a Go
+// string at run time: nothing is written to disk.
+//
+//go:embed server.py
+var serverProgram string
+
+// Interpreter describes the Python a pool runs, as its compile server
+// reported it.
+type Interpreter struct {
+	// Path is the interpreter as it was started.
+	Path string
+	// Executable is its sys.executable.
+	Executable string
+	// Implementation is sys.implementation.name ("cpython").
+	Implementation string
+	// Release is the full version, such as "3.11.7".
+	Release string
+	// CacheTag is sys.implementation.cache_tag ("cpython-311"), empty
+	// before 3.2.
+	CacheTag string
+	// Magic is the magic number its pycs start with.
+	Magic [4]byte
+	// Version is what the magic number says.
+	Version *pyc.Version
+	// SysPath is its sys.path (without the script directory).
+	SysPath []string
+}
+
+// String returns e.g. "CPython 3.11.7 (/usr/bin/python3)".
+func (in *Interpreter) String() string {
+	name := in.Implementation
+	switch name {
+	case "cpython", "":
+		name = "CPython"
+	case "pypy":
+		name = "PyPy"
+	}
+	return fmt.Sprintf("%s %s (%s)", name, in.Release, in.Path)
+}
+
+// Error is a source file that did not compile: the interpreter's exception
+// and where it points.
+type Error struct {
+	// Path is the source file.
+	Path string
+	// Class is the exception class, such as "SyntaxError".
+	Class string
+	// Msg is the exception's message.
+	Msg string
+	// Line and Col locate the error (0 when unknown).
+	Line, Col int
+}
+
+// Error returns "file:line: Class: message".
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s: %s", e.Path, e.Line, e.Class, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s: %s", e.Path, e.Class, e.Msg)
+}
+
+// Warning is a warning the compiler issued, such as a SyntaxWarning for an
+// invalid escape sequence.
+type Warning struct {
+	// Category is the warning class.
+	Category string
+	// Line is the source line.
+	Line int
+	// Msg is the message.
+	Msg string
+}
+
+// server is one running compile server.
+type server struct {
+	cmd  *exec.Cmd
+	in   io.WriteCloser
+	w    *bufio.Writer
+	r    *bufio.Reader
+	buf  []byte
+	info *Interpreter
+}
+
+// startServer starts python with extra interpreter flags and reads its
+// hello.
+func startServer(python string, flags []string, env []string, stderr io.Writer) (*server, error) {
+	args := append([]string{"-S"}, flags...)
+	args = append(args, "-c", serverProgram)
+	cmd := exec.Command(python, args...)
+	cmd.Env = env
+	cmd.Stderr = stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", python, err)
+	}
+	s := &server{cmd: cmd, in: in, w: bufio.NewWriterSize(in, 64<<10), r: bufio.NewReaderSize(out, 64<<10)}
+	kind, fs, err := s.readFrame()
+	if err != nil || kind != 'H' || len(fs) < 7 || string(fs[0]) != "pyc-compile-server 1" {
+		s.kill()
+		if err == nil {
+			err = errors.New("unexpected hello")
+		}
+		return nil, fmt.Errorf("%s did not start a compile server: %w", python, err)
+	}
+	info := &Interpreter{
+		Path:           python,
+		CacheTag:       string(fs[2]),
+		Release:        string(fs[3]),
+		Implementation: string(fs[4]),
+		Executable:     string(fs[6]),
+	}
+	if len(fs[1]) != 4 {
+		s.kill()
+		return nil, fmt.Errorf("%s: magic number of %d bytes", python, len(fs[1]))
+	}
+	copy(info.Magic[:], fs[1])
+	for _, p := range fs[7:] {
+		info.SysPath = append(info.SysPath, string(p))
+	}
+	v, ok := pyc.LookupMagic(info.Magic)
+	if !ok {
+		s.kill()
+		return nil, fmt.Errorf("%s %s writes magic % x, which pyc does not know", python, info.Release, info.Magic[:])
+	}
+	info.Version = v
+	s.info = info
+	return s, nil
+}
+
+// readFrame reads one reply: its kind and fields.
+func (s *server) readFrame() (byte, [][]byte, error) {
+	var head [4]byte
+	if _, err := io.ReadFull(s.r, head[:]); err != nil {
+		return 0, nil, s.died(err)
+	}
+	n := int(binary.LittleEndian.Uint32(head[:]))
+	if n < 5 || n > 1<<30 {
+		return 0, nil, fmt.Errorf("compile server: bad frame length %d", n)
+	}
+	if cap(s.buf) < n {
+		s.buf = make([]byte, n)
+	}
+	b := s.buf[:n]
+	if _, err := io.ReadFull(s.r, b); err != nil {
+		return 0, nil, s.died(err)
+	}
+	fs, err := splitFields(b[1:])
+	return b[0], fs, err
+}
+
+// died turns a read error into one that says how the server ended.
+func (s *server) died(err error) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		if werr := s.cmd.Wait(); werr != nil {
+			return fmt.Errorf("compile server ended: %v", werr)
+		}
+		return errors.New("compile server ended")
+	}
+	return err
+}
+
+// splitFields reads a field list. The fields alias b.
+func splitFields(b []byte) ([][]byte, error) {
+	bad := errors.New("compile server: malformed reply")
+	if len(b) < 4 {
+		return nil, bad
+	}
+	n := int(binary.LittleEndian.Uint32(b))
+	b = b[4:]
+	if n > len(b)/4 {
+		return nil, bad
+	}
+	out := make([][]byte, 0, n)
+	for i := 0; i < n; i++ {
+		if len(b) < 4 {
+			return nil, bad
+		}
+		m := int(binary.LittleEndian.Uint32(b))
+		b = b[4:]
+		if m > len(b) {
+			return nil, bad
+		}
+		out = append(out, b[:m:m])
+		b = b[m:]
+	}
+	return out, nil
+}
+
+// compile sends one request and waits for the reply. The returned data
+// is a fresh slice.
+func (s *server) compile(source []byte, dfile string, opt int) ([]byte, []Warning, *Error, error) {
+	body := 1 + 1 + 4 + 4 + len(dfile) + 4 + len(source)
+	var head [10]byte
+	binary.LittleEndian.PutUint32(head[0:], uint32(body))
+	head[4] = 'C'
+	head[5] = byte(int8(opt))
+	binary.LittleEndian.PutUint32(head[6:], 2)
+	s.w.Write(head[:])
+	var n [4]byte
+	binary.LittleEndian.PutUint32(n[:], uint32(len(dfile)))
+	s.w.Write(n[:])
+	s.w.WriteString(dfile)
+	binary.LittleEndian.PutUint32(n[:], uint32(len(source)))
+	s.w.Write(n[:])
+	s.w.Write(source)
+	if err := s.w.Flush(); err != nil {
+		return nil, nil, nil, s.died(err)
+	}
+	kind, fs, err := s.readFrame()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	switch kind {
+	case 'K':
+		if len(fs) < 1 {
+			return nil, nil, nil, errors.New("compile server: empty reply")
+		}
+		return append([]byte(nil), fs[0]...), warningsOf(fs[1:]), nil, nil
+	case 'E':
+		if len(fs) < 4 {
+			return nil, nil, nil, errors.New("compile server: short error reply")
+		}
+		line, _ := strconv.Atoi(string(fs[2]))
+		col, _ := strconv.Atoi(string(fs[3]))
+		return nil, warningsOf(fs[4:]), &Error{Class: string(fs[0]), Msg: string(fs[1]), Line: line, Col: col}, nil
+	}
+	return nil, nil, nil, fmt.Errorf("compile server: reply of kind %q", kind)
+}
+
+func warningsOf(fs [][]byte) []Warning {
+	var out []Warning
+	for _, f := range fs {
+		parts := strings.SplitN(string(f), "\x00", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		line, _ := strconv.Atoi(parts[1])
+		out = append(out, Warning{Category: parts[0], Line: line, Msg: parts[2]})
+	}
+	return out
+}
+
+// close ends the server: end of input, then wait.
+func (s *server) close() error {
+	s.in.Close()
+	return s.cmd.Wait()
+}
+
+func (s *server) kill() {
+	s.in.Close()
+	if s.cmd.Process != nil {
+		s.cmd.Process.Kill()
+	}
+	s.cmd.Wait()
+}
+
+// Pool is a set of compile servers running one interpreter. Its methods
+// are safe for concurrent use; each call occupies one server.
+type Pool struct {
+	python string
+	flags  []string
+	env    []string
+	stderr io.Writer
+	idle   chan *server
+	info   *Interpreter
+
+	mu  sync.Mutex
+	all []*server
+}
+
+// PoolOptions adjust NewPool.
+type PoolOptions struct {
+	// Servers is the number of server processes (at least 1).
+	Servers int
+	// Flags are extra interpreter options, such as "-O" (Python 2, whose
+	// compile() has no optimize argument).
+	Flags []string
+	// Env is the servers' environment; nil means this process's, with
+	// PYTHONHASHSEED=0 added when it is not set (so that the order of set
+	// constants, which follows string hashes before Python 3.11, is the
+	// same from run to run).
+	Env []string
+	// Stderr receives what the servers write to their standard error
+	// (nothing, normally: warnings come back with the replies); nil
+	// discards it.
+	Stderr io.Writer
+}
+
+// NewPool starts the servers of a pool, in parallel, and waits for them to
+// be ready.
+func NewPool(python string, opts PoolOptions) (*Pool, error) {
+	n := max(opts.Servers, 1)
+	env := opts.Env
+	if env == nil {
+		env = DefaultEnv()
+	}
+	p := &Pool{python: python, flags: opts.Flags, env: env, stderr: opts.Stderr, idle: make(chan *server, n)}
+	type res struct {
+		s   *server
+		err error
+	}
+	ch := make(chan res, n)
+	for i := 0; i < n; i++ {
+		go func() {
+			s, err := startServer(python, opts.Flags, env, opts.Stderr)
+			ch <- res{s, err}
+		}()
+	}
+	var first error
+	for i := 0; i < n; i++ {
+		r := <-ch
+		if r.err != nil {
+			if first == nil {
+				first = r.err
+			}
+			continue
+		}
+		p.all = append(p.all, r.s)
+		p.idle <- r.s
+		if p.info == nil {
+			p.info = r.s.info
+		}
+	}
+	if first != nil {
+		p.Close()
+		return nil, first
+	}
+	return p, nil
+}
+
+// DefaultEnv returns this process's environment with PYTHONHASHSEED=0
+// added when it is not set.
+func DefaultEnv() []string {
+	env := os.Environ()
+	if _, ok := os.LookupEnv("PYTHONHASHSEED"); !ok {
+		env = append(env, "PYTHONHASHSEED=0")
+	}
+	return env
+}
+
+// Interpreter describes the pool's interpreter.
+func (p *Pool) Interpreter() *Interpreter { return p.info }
+
+// Compile compiles source as compile(source, filename, 'exec',
+// dont_inherit=True, optimize=opt) and returns marshal.dumps of the code
+// object (Python 2 ignores opt: its level is the pool's -O flags). A
+// source that does not compile gives a *Error (with Path empty); a server
+// that fails gives another error, and is restarted for the next call.
+func (p *Pool) Compile(source []byte, filename string, opt int) ([]byte, []Warning, error) {
+	s := <-p.idle
+	data, warns, cerr, err := s.compile(source, filename, opt)
+	if err != nil {
+		s.kill()
+		ns, serr := startServer(p.python, p.flags, p.env, p.stderr)
+		if serr == nil {
+			p.mu.Lock()
+			for i := range p.all {
+				if p.all[i] == s {
+					p.all[i] = ns
+				}
+			}
+			p.mu.Unlock()
+			s = ns
+		}
+		p.idle <- s
+		return nil, nil, err
+	}
+	p.idle <- s
+	if cerr != nil {
+		return nil, warns, cerr
+	}
+	return data, warns, nil
+}
+
+// Close stops the servers. Calls to Compile must have returned.
+func (p *Pool) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var first error
+	for _, s := range p.all {
+		if err := s.close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	p.all = nil
+	return first
+}
