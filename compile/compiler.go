@@ -38,7 +38,9 @@ type CompilerOptions struct {
 	// -OO; Python 3 compiles every level in the same servers.
 	Levels []int
 	// Deterministic canonicalizes every marshal stream (see
-	// marshal.Canonicalize).
+	// marshal.Canonicalize). The servers then start bare (PoolOptions.Mimic
+	// is for byte-identity with compileall, which canonical streams do not
+	// need).
 	Deterministic bool
 	// Env is the servers' environment (nil: DefaultEnv).
 	Env []string
@@ -75,7 +77,8 @@ func NewCompiler(python string, opts CompilerOptions) (*Compiler, error) {
 		env = DefaultEnv()
 	}
 	c := &Compiler{pools: map[int]*Pool{}, det: opts.Deterministic, env: env, umask: umask()}
-	first, err := NewPool(python, PoolOptions{Servers: n, Env: env, Stderr: opts.Stderr})
+	popts := PoolOptions{Servers: n, Env: env, Stderr: opts.Stderr, Mimic: !opts.Deterministic}
+	first, err := NewPool(python, popts)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +94,8 @@ func NewCompiler(python string, opts CompilerOptions) (*Compiler, error) {
 			c.pools[0] = first
 			continue
 		}
-		p, err := NewPool(python, PoolOptions{Servers: n, Env: env, Stderr: opts.Stderr, Flags: flags[l]})
+		popts.Flags = flags[l]
+		p, err := NewPool(python, popts)
 		if err != nil {
 			c.Close()
 			return nil, err

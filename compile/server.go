@@ -100,12 +100,16 @@ type server struct {
 
 // startServer starts python with extra interpreter flags and reads its
 // hello.
-func startServer(python string, flags []string, env []string, stderr io.Writer) (*server, error) {
-	args := append([]string{"-S"}, flags...)
-	args = append(args, "-c", serverProgram)
+func startServer(python string, o PoolOptions) (*server, error) {
+	args := append([]string{}, o.Flags...)
+	if o.Mimic {
+		args = append(args, "-c", serverProgram, "mimic")
+	} else {
+		args = append(args, "-S", "-c", serverProgram)
+	}
 	cmd := exec.Command(python, args...)
-	cmd.Env = env
-	cmd.Stderr = stderr
+	cmd.Env = o.Env
+	cmd.Stderr = o.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -282,9 +286,7 @@ func (s *server) kill() {
 // are safe for concurrent use; each call occupies one server.
 type Pool struct {
 	python string
-	flags  []string
-	env    []string
-	stderr io.Writer
+	opts   PoolOptions
 	idle   chan *server
 	info   *Interpreter
 
@@ -308,17 +310,24 @@ type PoolOptions struct {
 	// (nothing, normally: warnings come back with the replies); nil
 	// discards it.
 	Stderr io.Writer
+	// Mimic makes the servers load what "python -m compileall" loads (the
+	// site module, runpy, argparse, compileall) before compiling. Which
+	// objects CPython's marshal flags with FLAG_REF follows reference
+	// counts, which follow what the process has loaded: mimicking
+	// compileall makes the pycs byte-identical to its own far more often,
+	// at some startup time. Without it the servers start with -S and load
+	// nothing.
+	Mimic bool
 }
 
 // NewPool starts the servers of a pool, in parallel, and waits for them to
 // be ready.
 func NewPool(python string, opts PoolOptions) (*Pool, error) {
 	n := max(opts.Servers, 1)
-	env := opts.Env
-	if env == nil {
-		env = DefaultEnv()
+	if opts.Env == nil {
+		opts.Env = DefaultEnv()
 	}
-	p := &Pool{python: python, flags: opts.Flags, env: env, stderr: opts.Stderr, idle: make(chan *server, n)}
+	p := &Pool{python: python, opts: opts, idle: make(chan *server, n)}
 	type res struct {
 		s   *server
 		err error
@@ -326,7 +335,7 @@ func NewPool(python string, opts PoolOptions) (*Pool, error) {
 	ch := make(chan res, n)
 	for i := 0; i < n; i++ {
 		go func() {
-			s, err := startServer(python, opts.Flags, env, opts.Stderr)
+			s, err := startServer(python, opts)
 			ch <- res{s, err}
 		}()
 	}
@@ -375,7 +384,7 @@ func (p *Pool) Compile(source []byte, filename string, opt int) ([]byte, []Warni
 	data, warns, cerr, err := s.compile(source, filename, opt)
 	if err != nil {
 		s.kill()
-		ns, serr := startServer(p.python, p.flags, p.env, p.stderr)
+		ns, serr := startServer(p.python, p.opts)
 		if serr == nil {
 			p.mu.Lock()
 			for i := range p.all {

@@ -1,5 +1,6 @@
 # The compile server of package compile (github.com/pyc-tools/pyc). It is
-# run as "python -c <this text>" and must work on Python 2.7 and every 3.x.
+# run as "python -c <this text> [mimic]" and must work on Python 2.7 and
+# every 3.x.
 #
 # Frames on stdin and stdout: a 4-byte little-endian length, then the body.
 # A list of fields is a 4-byte count, then each field as a 4-byte length and
@@ -92,6 +93,18 @@ def main():
         caught.append(text(category.__name__) + b'\0' +
                       text(str(lineno)) + b'\0' + text(str(message)))
     warnings.showwarning = showwarning
+
+    if 'mimic' in sys.argv[1:] and not PY2:
+        # Load what "python -m compileall" has loaded when it compiles. The
+        # reference counts of interned names decide which objects marshal
+        # flags (FLAG_REF), so this makes the pycs byte-identical to
+        # compileall's far more often.
+        try:
+            import runpy
+            import argparse
+            import compileall
+        except ImportError:
+            pass
 
     # Compiling makes few reference cycles: collect now and then instead
     # of on allocation counts (about 5% of the time otherwise).

@@ -11,7 +11,7 @@ import (
 // place and returns it (a flagged singleton at the top is returned
 // unflagged).
 //
-// Two choices are rewritten:
+// Three choices are rewritten:
 //
 //   - FLAG_REF. CPython (marshal version 3 and later) flags every object
 //     whose reference count is above one when it is written, so an object
@@ -22,17 +22,25 @@ import (
 //     meets more than once: those, and only those, are written once and
 //     referred back to. Streams of marshal versions before 3 carry no flags
 //     and get none.
+//   - String identity (Python 3 streams). Whether two equal strings of a
+//     code object are one object or two follows the process's table of
+//     interned strings: a class's qualified name, say, is shared with the
+//     equal constant unless a loaded module interned that text first.
+//     Canonicalize makes all equal strings one object, interned (type 't',
+//     'A' or 'Z') when any of them was.
 //   - Set order. The items of a set or frozenset are written in hash-table
 //     order, which for strings depends on the process's hash seed (before
 //     CPython 3.11) or on the reference flags of the items (3.11 on, which
 //     sorts them by their marshalled bytes). Canonicalize sorts the items by
 //     their encoding as a plain tree (no references), nested sets first.
 //
-// Object identity, which the rewrite keeps, is a property of the value:
-// pointers shared within v stay shared, distinct pointers stay distinct.
-// The result loads in CPython as the same objects; only the bytes differ.
+// The result loads in CPython as equal objects; only the bytes (and the
+// identity of equal strings) differ.
 func Canonicalize(v Value, opts EncodeOptions) Value {
 	c := canon{opts: opts, done: make(map[Encoded]bool)}
+	if !opts.Python2 {
+		c.collectStrings(v)
+	}
 	v = c.prepare(v)
 	if opts.Version >= 3 {
 		w := refWalk{seen: make(map[Encoded]bool)}
@@ -47,9 +55,82 @@ type canon struct {
 	opts EncodeOptions
 	done map[Encoded]bool
 	key  []byte
+	strs map[string]*Str // the one object for each string's text
+}
+
+// collectStrings chooses one object for each distinct string text: the
+// first met, given the type of the first interned one if any is.
+func (c *canon) collectStrings(v Value) {
+	c.strs = make(map[string]*Str)
+	interned := make(map[string]byte)
+	seen := make(map[Encoded]bool)
+	var visit func(v Value)
+	visit = func(v Value) {
+		x, ok := v.(Encoded)
+		if !ok || seen[x] {
+			return
+		}
+		seen[x] = true
+		if s, ok := v.(*Str); ok {
+			key := string(s.Data)
+			if _, ok := c.strs[key]; !ok {
+				c.strs[key] = s
+			}
+			if s.Interned() && interned[key] == 0 {
+				interned[key] = s.Type
+			}
+			return
+		}
+		children(v, visit)
+	}
+	visit(v)
+	for key, typ := range interned {
+		c.strs[key].Type = typ
+	}
+}
+
+// children calls fn on each object v holds directly.
+func children(v Value, fn func(Value)) {
+	switch x := v.(type) {
+	case *Tuple:
+		for _, it := range x.Items {
+			fn(it)
+		}
+	case *List:
+		for _, it := range x.Items {
+			fn(it)
+		}
+	case *Set:
+		for _, it := range x.Items {
+			fn(it)
+		}
+	case *Dict:
+		for _, it := range x.Items {
+			fn(it.Key)
+			fn(it.Value)
+		}
+	case *Slice:
+		fn(x.Start)
+		fn(x.Stop)
+		fn(x.Step)
+	case *Code:
+		for _, f := range []Value{x.Code, x.LocalsPlusKinds, x.Filename, x.Name, x.QualName, x.LineTable, x.ExceptionTable} {
+			fn(f)
+		}
+		for _, t := range []*Tuple{x.Consts, x.Names, x.VarNames, x.FreeVars, x.CellVars, x.LocalsPlusNames} {
+			if t != nil {
+				fn(t)
+			}
+		}
+	}
 }
 
 func (c *canon) prepare(v Value) Value {
+	if s, ok := v.(*Str); ok && c.strs != nil {
+		if one := c.strs[string(s.Data)]; one != nil {
+			v = one
+		}
+	}
 	switch x := v.(type) {
 	case nil:
 		return nil
