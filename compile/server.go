@@ -109,7 +109,12 @@ func startServer(python string, o PoolOptions) (*server, error) {
 	}
 	cmd := exec.Command(python, args...)
 	cmd.Env = o.Env
-	cmd.Stderr = o.Stderr
+	if o.Stderr != nil {
+		// Only Write: io.Copy would use a ReadFrom method (bytes.Buffer's,
+		// say), which resets the buffer's length when it returns and so
+		// loses what others wrote meanwhile.
+		cmd.Stderr = writerOnly{o.Stderr}
+	}
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -308,7 +313,8 @@ type PoolOptions struct {
 	Env []string
 	// Stderr receives what the servers write to their standard error
 	// (nothing, normally: warnings come back with the replies); nil
-	// discards it.
+	// discards it. It is written from other goroutines: it must be safe
+	// for concurrent use with whatever else writes to it.
 	Stderr io.Writer
 	// Mimic makes the servers load what "python -m compileall" loads (the
 	// site module, runpy, argparse, compileall) before compiling. Which
@@ -418,3 +424,8 @@ func (p *Pool) Close() error {
 	p.all = nil
 	return first
 }
+
+// writerOnly hides every method of a writer but Write.
+type writerOnly struct{ w io.Writer }
+
+func (w writerOnly) Write(p []byte) (int, error) { return w.w.Write(p) }

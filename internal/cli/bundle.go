@@ -113,8 +113,9 @@ func runBundle(opts *bundleOptions) error {
 		}
 		python = p
 	}
+	errOut := &syncWriter{w: opts.IO.ErrOut}
 	c, err := compile.NewCompiler(python, compile.CompilerOptions{
-		Servers: opts.Jobs, Levels: []int{opts.Level}, Deterministic: true, Stderr: opts.IO.ErrOut,
+		Servers: opts.Jobs, Levels: []int{opts.Level}, Deterministic: true, Stderr: errOut,
 	})
 	if err != nil {
 		return err
@@ -127,12 +128,12 @@ func runBundle(opts *bundleOptions) error {
 	})
 	if err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
-			fmt.Fprintln(opts.IO.ErrOut, line)
+			fmt.Fprintln(errOut, line)
 		}
 		return &silentError{ExitError}
 	}
 	if !opts.Quiet {
-		fmt.Fprintf(opts.IO.ErrOut, "pyc bundle: %s: %d modules, %d data files, %d directories, %d bytes, for %s, in %.1fs\n",
+		fmt.Fprintf(errOut, "pyc bundle: %s: %d modules, %d data files, %d directories, %d bytes, for %s, in %.1fs\n",
 			opts.Out, st.Modules, st.Data, st.Dirs, st.Size, c.Interpreter(), time.Since(start).Seconds())
 	}
 	return nil

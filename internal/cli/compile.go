@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pyc-tools/pyc/compile"
@@ -165,7 +166,7 @@ func runCompile(opts *compileOptions) error {
 	if len(levels) == 0 {
 		levels = []int{0}
 	}
-	errOut := opts.IO.ErrOut
+	errOut := &syncWriter{w: opts.IO.ErrOut}
 	c, err := compile.NewCompiler(python, compile.CompilerOptions{
 		Servers: opts.Jobs, Levels: levels, Deterministic: opts.Deterministic, Stderr: errOut,
 	})
@@ -198,7 +199,7 @@ func runCompile(opts *compileOptions) error {
 			}
 		}
 	}
-	term := isTerminal(errOut)
+	term := isTerminal(opts.IO.ErrOut)
 	if opts.Quiet == 0 {
 		servers := opts.Jobs
 		if servers == 0 {
@@ -242,6 +243,19 @@ func runCompile(opts *compileOptions) error {
 		return &silentError{ExitError}
 	}
 	return nil
+}
+
+// syncWriter serializes writes: the compile servers' standard error is
+// copied into it from other goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 func numCPU() int { return runtime.NumCPU() }
