@@ -88,18 +88,37 @@ type Warning struct {
 	Msg string
 }
 
-// server is one running compile server.
+// server is one running compile server. Requests are pipelined: a caller
+// writes its request and waits for the reply while others may be queued
+// behind it, so that the server finds its next request waiting when it is
+// done with one instead of idling until a Go goroutine is scheduled.
 type server struct {
 	cmd  *exec.Cmd
 	in   io.WriteCloser
-	w    *bufio.Writer
 	r    *bufio.Reader
 	buf  []byte
 	info *Interpreter
+
+	wmu     sync.Mutex // guards w, pending, dead
+	w       *bufio.Writer
+	pending []chan reply
+	dead    error
+
+	done    chan struct{} // closed when readLoop has waited for the process
+	waitErr error         // the process's exit, once done is closed
+
+	inflight int // guarded by the pool's mutex
 }
 
-// startServer starts python with extra interpreter flags and reads its
-// hello.
+// reply is one answer of a server.
+type reply struct {
+	data  []byte
+	warns []Warning
+	cerr  *Error
+	err   error
+}
+
+// startServer starts python and reads its hello.
 func startServer(python string, o PoolOptions) (*server, error) {
 	args := append([]string{}, o.Flags...)
 	if o.Mimic {
@@ -130,6 +149,9 @@ func startServer(python string, o PoolOptions) (*server, error) {
 	kind, fs, err := s.readFrame()
 	if err != nil || kind != 'H' || len(fs) < 7 || string(fs[0]) != "pyc-compile-server 1" {
 		s.kill()
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			err = errors.New("it exited")
+		}
 		if err == nil {
 			err = errors.New("unexpected hello")
 		}
@@ -157,14 +179,16 @@ func startServer(python string, o PoolOptions) (*server, error) {
 	}
 	info.Version = v
 	s.info = info
+	s.done = make(chan struct{})
+	go s.readLoop()
 	return s, nil
 }
 
-// readFrame reads one reply: its kind and fields.
+// readFrame reads one frame: its kind and fields (which alias s.buf).
 func (s *server) readFrame() (byte, [][]byte, error) {
 	var head [4]byte
 	if _, err := io.ReadFull(s.r, head[:]); err != nil {
-		return 0, nil, s.died(err)
+		return 0, nil, err
 	}
 	n := int(binary.LittleEndian.Uint32(head[:]))
 	if n < 5 || n > 1<<30 {
@@ -175,21 +199,80 @@ func (s *server) readFrame() (byte, [][]byte, error) {
 	}
 	b := s.buf[:n]
 	if _, err := io.ReadFull(s.r, b); err != nil {
-		return 0, nil, s.died(err)
+		return 0, nil, err
 	}
 	fs, err := splitFields(b[1:])
 	return b[0], fs, err
 }
 
-// died turns a read error into one that says how the server ended.
-func (s *server) died(err error) error {
-	if err == io.EOF || err == io.ErrUnexpectedEOF {
-		if werr := s.cmd.Wait(); werr != nil {
-			return fmt.Errorf("compile server ended: %v", werr)
+// readLoop hands each reply to the oldest waiting caller. When the server
+// ends or fails, every waiting and later caller gets the error.
+func (s *server) readLoop() {
+	defer close(s.done)
+	for {
+		kind, fs, err := s.readFrame()
+		if err != nil {
+			s.in.Close()
+			s.waitErr = s.cmd.Wait()
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				err = errors.New("compile server ended")
+				if s.waitErr != nil {
+					err = fmt.Errorf("compile server ended: %v", s.waitErr)
+				}
+			}
+			s.fail(err)
+			return
 		}
-		return errors.New("compile server ended")
+		r := parseReply(kind, fs)
+		s.wmu.Lock()
+		if len(s.pending) == 0 {
+			s.wmu.Unlock()
+			r.err = errors.New("compile server: reply without a request")
+		} else {
+			ch := s.pending[0]
+			s.pending = s.pending[1:]
+			s.wmu.Unlock()
+			ch <- r
+		}
+		if r.err != nil {
+			// Out of step with the server: stop it.
+			s.in.Close()
+			s.cmd.Process.Kill()
+			s.waitErr = s.cmd.Wait()
+			s.fail(r.err)
+			return
+		}
 	}
-	return err
+}
+
+// fail answers every waiting caller with err and refuses later ones.
+func (s *server) fail(err error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.dead = err
+	for _, ch := range s.pending {
+		ch <- reply{err: err}
+	}
+	s.pending = nil
+}
+
+// parseReply reads a 'K' or 'E' reply, copying what it keeps.
+func parseReply(kind byte, fs [][]byte) reply {
+	switch kind {
+	case 'K':
+		if len(fs) < 1 {
+			return reply{err: errors.New("compile server: empty reply")}
+		}
+		return reply{data: append([]byte(nil), fs[0]...), warns: warningsOf(fs[1:])}
+	case 'E':
+		if len(fs) < 4 {
+			return reply{err: errors.New("compile server: short error reply")}
+		}
+		line, _ := strconv.Atoi(string(fs[2]))
+		col, _ := strconv.Atoi(string(fs[3]))
+		return reply{warns: warningsOf(fs[4:]), cerr: &Error{Class: string(fs[0]), Msg: string(fs[1]), Line: line, Col: col}}
+	}
+	return reply{err: fmt.Errorf("compile server: reply of kind %q", kind)}
 }
 
 // splitFields reads a field list. The fields alias b.
@@ -219,9 +302,16 @@ func splitFields(b []byte) ([][]byte, error) {
 	return out, nil
 }
 
-// compile sends one request and waits for the reply. The returned data
-// is a fresh slice.
-func (s *server) compile(source []byte, dfile string, opt int) ([]byte, []Warning, *Error, error) {
+// compile sends one request and waits for its reply.
+func (s *server) compile(source []byte, dfile string, opt int) reply {
+	ch := make(chan reply, 1)
+	s.wmu.Lock()
+	if s.dead != nil {
+		err := s.dead
+		s.wmu.Unlock()
+		return reply{err: err}
+	}
+	s.pending = append(s.pending, ch)
 	body := 1 + 1 + 4 + 4 + len(dfile) + 4 + len(source)
 	var head [10]byte
 	binary.LittleEndian.PutUint32(head[0:], uint32(body))
@@ -237,27 +327,12 @@ func (s *server) compile(source []byte, dfile string, opt int) ([]byte, []Warnin
 	s.w.Write(n[:])
 	s.w.Write(source)
 	if err := s.w.Flush(); err != nil {
-		return nil, nil, nil, s.died(err)
+		// The reader sees the end of the server and answers every
+		// pending request, this one included.
+		s.in.Close()
 	}
-	kind, fs, err := s.readFrame()
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	switch kind {
-	case 'K':
-		if len(fs) < 1 {
-			return nil, nil, nil, errors.New("compile server: empty reply")
-		}
-		return append([]byte(nil), fs[0]...), warningsOf(fs[1:]), nil, nil
-	case 'E':
-		if len(fs) < 4 {
-			return nil, nil, nil, errors.New("compile server: short error reply")
-		}
-		line, _ := strconv.Atoi(string(fs[2]))
-		col, _ := strconv.Atoi(string(fs[3]))
-		return nil, warningsOf(fs[4:]), &Error{Class: string(fs[0]), Msg: string(fs[1]), Line: line, Col: col}, nil
-	}
-	return nil, nil, nil, fmt.Errorf("compile server: reply of kind %q", kind)
+	s.wmu.Unlock()
+	return <-ch
 }
 
 func warningsOf(fs [][]byte) []Warning {
@@ -273,30 +348,42 @@ func warningsOf(fs [][]byte) []Warning {
 	return out
 }
 
-// close ends the server: end of input, then wait.
+// close ends the server: end of input, then wait for it to exit.
 func (s *server) close() error {
+	s.wmu.Lock()
 	s.in.Close()
-	return s.cmd.Wait()
+	s.wmu.Unlock()
+	<-s.done
+	return s.waitErr
 }
 
+// kill stops the server now.
 func (s *server) kill() {
 	s.in.Close()
 	if s.cmd.Process != nil {
 		s.cmd.Process.Kill()
 	}
-	s.cmd.Wait()
+	if s.done != nil {
+		<-s.done
+	} else {
+		s.cmd.Wait()
+	}
 }
 
+// depth is how many requests a server has at most: one being compiled,
+// one waiting in its pipe.
+const depth = 2
+
 // Pool is a set of compile servers running one interpreter. Its methods
-// are safe for concurrent use; each call occupies one server.
+// are safe for concurrent use.
 type Pool struct {
 	python string
 	opts   PoolOptions
-	idle   chan *server
 	info   *Interpreter
 
-	mu  sync.Mutex
-	all []*server
+	mu      sync.Mutex
+	free    *sync.Cond // signalled when a request slot frees
+	servers []*server
 }
 
 // PoolOptions adjust NewPool.
@@ -333,7 +420,8 @@ func NewPool(python string, opts PoolOptions) (*Pool, error) {
 	if opts.Env == nil {
 		opts.Env = DefaultEnv()
 	}
-	p := &Pool{python: python, opts: opts, idle: make(chan *server, n)}
+	p := &Pool{python: python, opts: opts}
+	p.free = sync.NewCond(&p.mu)
 	type res struct {
 		s   *server
 		err error
@@ -354,8 +442,7 @@ func NewPool(python string, opts PoolOptions) (*Pool, error) {
 			}
 			continue
 		}
-		p.all = append(p.all, r.s)
-		p.idle <- r.s
+		p.servers = append(p.servers, r.s)
 		if p.info == nil {
 			p.info = r.s.info
 		}
@@ -380,35 +467,74 @@ func DefaultEnv() []string {
 // Interpreter describes the pool's interpreter.
 func (p *Pool) Interpreter() *Interpreter { return p.info }
 
+// Size returns the number of servers.
+func (p *Pool) Size() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.servers)
+}
+
 // Compile compiles source as compile(source, filename, 'exec',
 // dont_inherit=True, optimize=opt) and returns marshal.dumps of the code
 // object (Python 2 ignores opt: its level is the pool's -O flags). A
 // source that does not compile gives a *Error (with Path empty); a server
-// that fails gives another error, and is restarted for the next call.
+// that fails gives another error, and is replaced for the next calls.
 func (p *Pool) Compile(source []byte, filename string, opt int) ([]byte, []Warning, error) {
-	s := <-p.idle
-	data, warns, cerr, err := s.compile(source, filename, opt)
-	if err != nil {
-		s.kill()
-		ns, serr := startServer(p.python, p.opts)
-		if serr == nil {
-			p.mu.Lock()
-			for i := range p.all {
-				if p.all[i] == s {
-					p.all[i] = ns
-				}
+	p.mu.Lock()
+	var s *server
+	for {
+		for _, c := range p.servers {
+			if s == nil || c.inflight < s.inflight {
+				s = c
 			}
-			p.mu.Unlock()
-			s = ns
 		}
-		p.idle <- s
-		return nil, nil, err
+		if s == nil {
+			p.mu.Unlock()
+			return nil, nil, errors.New("compile: the pool is closed")
+		}
+		if s.inflight < depth {
+			break
+		}
+		s = nil
+		p.free.Wait()
 	}
-	p.idle <- s
-	if cerr != nil {
-		return nil, warns, cerr
+	s.inflight++
+	p.mu.Unlock()
+
+	r := s.compile(source, filename, opt)
+
+	p.mu.Lock()
+	s.inflight--
+	if r.err != nil {
+		p.replace(s)
 	}
-	return data, warns, nil
+	p.free.Signal()
+	p.mu.Unlock()
+	if r.err != nil {
+		return nil, nil, r.err
+	}
+	if r.cerr != nil {
+		return nil, r.warns, r.cerr
+	}
+	return r.data, r.warns, nil
+}
+
+// replace swaps a failed server for a new one (once: the first caller to
+// see the failure does it). p.mu is held.
+func (p *Pool) replace(s *server) {
+	for i, c := range p.servers {
+		if c != s {
+			continue
+		}
+		s.kill()
+		if ns, err := startServer(p.python, p.opts); err == nil {
+			p.servers[i] = ns
+		} else {
+			p.servers = append(p.servers[:i], p.servers[i+1:]...)
+		}
+		p.free.Broadcast()
+		return
+	}
 }
 
 // Close stops the servers. Calls to Compile must have returned.
@@ -416,12 +542,13 @@ func (p *Pool) Close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var first error
-	for _, s := range p.all {
+	for _, s := range p.servers {
 		if err := s.close(); err != nil && first == nil {
 			first = err
 		}
 	}
-	p.all = nil
+	p.servers = nil
+	p.free.Broadcast()
 	return first
 }
 

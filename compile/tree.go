@@ -35,7 +35,7 @@ type TreeOptions struct {
 	// Force compiles even what is up to date.
 	Force bool
 	// Jobs is how many files are in hand at once (reading, waiting for a
-	// server, writing); zero means two per server.
+	// server, writing); zero means four per server.
 	Jobs int
 }
 
@@ -149,9 +149,11 @@ func (c *Compiler) Tree(paths []string, opts TreeOptions, report func(Event)) (S
 	if jobs <= 0 {
 		servers := 0
 		for _, p := range c.pools {
-			servers += cap(p.idle)
+			servers += p.Size()
 		}
-		jobs = 2 * servers
+		// Enough to keep every server's pipeline full while others read
+		// sources and write pycs.
+		jobs = (depth + 2) * servers
 	}
 	t := &tree{c: c, opts: opts, levels: levels}
 	tasks := make(chan task, 4*jobs)
