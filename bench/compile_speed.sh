@@ -26,7 +26,7 @@ clean() { find "$1" -name __pycache__ -prune -exec rm -rf {} +; }
 # the command and every process it waited for) in seconds.
 secs() {
 	/usr/bin/time -f '%e %U %S' -o "$work/time.txt" "$@" >/dev/null 2>&1 || true
-	awk '{printf "%.2f %.2f\n", $1, $2 + $3}' "$work/time.txt"
+	tail -1 "$work/time.txt" | awk '{printf "%.2f %.2f\n", $1, $2 + $3}'
 }
 
 stats() { sort -n | awk '{a[NR]=$1} END {printf "median %.2f best %.2f", a[int((NR+1)/2)], a[1]}'; }

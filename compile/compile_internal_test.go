@@ -226,12 +226,12 @@ func TestUpToDate(t *testing.T) {
 	for i, tt := range tests {
 		p := write("p"+string(rune('a'+i))+".pyc", tt.h)
 		tr.opts.Mode = tt.mode
-		if got := tr.upToDate([]string{p}, src); got != tt.want {
+		if got, exist := tr.upToDate([]string{p}, src); got != tt.want || !exist {
 			t.Errorf("%s: upToDate = %v, want %v", tt.name, got, tt.want)
 		}
 	}
-	if tr.upToDate([]string{filepath.Join(dir, "missing.pyc")}, src) {
-		t.Error("a missing pyc is up to date")
+	if fresh, exist := tr.upToDate([]string{filepath.Join(dir, "missing.pyc")}, src); fresh || exist {
+		t.Errorf("a missing pyc: fresh %v, exists %v", fresh, exist)
 	}
 }
 

@@ -19,10 +19,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pyc-tools/pyc/marshal"
 	"github.com/pyc-tools/pyc/pyc"
@@ -54,7 +54,7 @@ type Compiler struct {
 	interp *Interpreter
 	det    bool
 	env    []string
-	umask  os.FileMode
+	dirs   sync.Map // __pycache__ directories known to exist
 }
 
 // NewCompiler starts the compile servers of python.
@@ -76,7 +76,7 @@ func NewCompiler(python string, opts CompilerOptions) (*Compiler, error) {
 	if env == nil {
 		env = DefaultEnv()
 	}
-	c := &Compiler{pools: map[int]*Pool{}, det: opts.Deterministic, env: env, umask: umask()}
+	c := &Compiler{pools: map[int]*Pool{}, det: opts.Deterministic, env: env}
 	popts := PoolOptions{Servers: n, Env: env, Stderr: opts.Stderr, Mimic: !opts.Deterministic}
 	first, err := NewPool(python, popts)
 	if err != nil {

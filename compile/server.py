@@ -37,16 +37,15 @@ def text(s):
     return s.encode('utf-8', 'backslashreplace')
 
 
-def fields(items):
-    out = [struct.pack('<I', len(items))]
+def send(out, kind, items):
+    """Write a frame of fields without joining them first (a pyc can be
+    large)."""
+    size = 1 + 4 + 4 * len(items) + sum(len(f) for f in items)
+    out.write(struct.pack('<I', size) + kind + struct.pack('<I', len(items)))
     for f in items:
-        out.append(struct.pack('<I', len(f)))
-        out.append(f)
-    return b''.join(out)
-
-
-def frame(kind, body):
-    return struct.pack('<I', len(body) + 1) + kind + body
+        out.write(struct.pack('<I', len(f)))
+        out.write(f)
+    out.flush()
 
 
 def read_fields(b, pos):
@@ -83,8 +82,7 @@ def main():
              text(name), text(str(sys.flags.optimize)),
              text(sys.executable or '')]
     hello += [text(p) for p in sys.path]
-    out.write(frame(b'H', fields(hello)))
-    out.flush()
+    send(out, b'H', hello)
 
     caught = []
 
@@ -145,13 +143,11 @@ def main():
             else:
                 msg = str(e)
                 line = col = None
-            reply = frame(b'E', fields([
+            send(out, b'E', [
                 text(e.__class__.__name__), text(msg or ''),
-                text(str(line or 0)), text(str(col or 0))] + caught))
+                text(str(line or 0)), text(str(col or 0))] + caught)
         else:
-            reply = frame(b'K', fields([data] + caught))
-        out.write(reply)
-        out.flush()
+            send(out, b'K', [data] + caught)
 
 
 main()

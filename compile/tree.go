@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -308,9 +309,14 @@ func (t *tree) file(tk task) result {
 		r.excluded = true
 		return r
 	}
-	st, err := os.Stat(full)
+	src, st, err := readSource(full)
 	if err != nil || !st.Mode().IsRegular() {
 		r.ignore = true
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			r.ignore = false
+			r.ev.Kind = Failed
+			r.ev.Err = err
+		}
 		return r
 	}
 	fail := func(err error) result {
@@ -324,22 +330,25 @@ func (t *tree) file(tk task) result {
 	for i, l := range t.levels {
 		cfiles[i] = c.PycPath(full, l, t.opts.Legacy)
 	}
-	src, err := os.ReadFile(full)
-	if err != nil {
-		return fail(err)
-	}
 	source := Source{Data: src, Mtime: pyc.SourceMtime(st.ModTime()), Size: st.Size()}
-	if !t.opts.Force && t.upToDate(cfiles, source) {
-		r.ev.Kind = UpToDate
-		return r
+	exist := true // whether the pycs may exist (unknown when forced)
+	if !t.opts.Force {
+		var fresh bool
+		fresh, exist = t.upToDate(cfiles, source)
+		if fresh {
+			r.ev.Kind = UpToDate
+			return r
+		}
 	}
 	dfile, note := t.opts.Names.recorded(full, tk.ddir)
 	if note != "" {
 		r.notes = append(r.notes, note)
 	}
-	perm := (st.Mode().Perm() | 0o200) & 0o666 &^ c.umask
+	// importlib gives a pyc its source's permissions plus owner-write,
+	// less the umask; py_compile 2.7 creates it with open().
+	perm := (st.Mode().Perm() | 0o200) & 0o666
 	if v.Major < 3 {
-		perm = 0o666 &^ c.umask // py_compile 2.7 creates the file with open()
+		perm = 0o666
 	}
 	h, err := Header(v, t.opts.Mode, source)
 	if err != nil {
@@ -357,17 +366,22 @@ func (t *tree) file(tk task) result {
 			return fail(err)
 		}
 		cfile := cfiles[i]
-		if err := checkTarget(cfile); err != nil {
-			return fail(err)
+		if exist {
+			if err := checkTarget(cfile); err != nil {
+				return fail(err)
+			}
 		}
 		if dir := filepath.Dir(cfile); filepath.Base(dir) == "__pycache__" {
-			if err := os.MkdirAll(dir, 0o777); err != nil {
-				return fail(err)
+			if _, ok := c.dirs.Load(dir); !ok {
+				if err := os.MkdirAll(dir, 0o777); err != nil {
+					return fail(err)
+				}
+				c.dirs.Store(dir, true)
 			}
 		}
 		buf = h.AppendHeader(buf[:0])
 		buf = append(buf, data...)
-		if err := pyc.WriteFileWith(cfile, buf, pyc.WriteOptions{Perm: perm, NoSync: true}); err != nil {
+		if err := pyc.WriteFileWith(cfile, buf, pyc.WriteOptions{Perm: perm, UseUmask: true, NoSync: true}); err != nil {
 			return fail(err)
 		}
 		r.ev.Pycs = append(r.ev.Pycs, cfile)
@@ -395,31 +409,66 @@ func checkTarget(cfile string) error {
 // upToDate reports whether every pyc exists, has the interpreter's magic
 // and the wanted invalidation mode, and is fresh for the source by the
 // import system's rules: mtime (and, from 3.3, size) for timestamp pycs, the
-// source hash for hash-based ones.
-func (t *tree) upToDate(cfiles []string, src Source) bool {
+// source hash for hash-based ones. It also reports whether any pyc exists.
+func (t *tree) upToDate(cfiles []string, src Source) (fresh, exist bool) {
 	v := t.c.interp.Version
 	var head [16]byte
+	fresh = true
 	for _, cf := range cfiles {
 		n, err := readHead(cf, head[:v.HeaderSize])
-		if err != nil || n < v.HeaderSize {
-			return false
+		if err == nil || !errors.Is(err, fs.ErrNotExist) {
+			exist = true
 		}
-		if !bytes.Equal(head[:4], v.Raw[:]) {
-			return false
+		if !fresh {
+			continue
+		}
+		if err != nil || n < v.HeaderSize || !bytes.Equal(head[:4], v.Raw[:]) {
+			fresh = false
+			continue
 		}
 		h, err := pyc.ParseHeader(head[:n], v)
-		if err != nil || h.Mode() != t.opts.Mode {
-			return false
-		}
-		if t.opts.Mode == pyc.Timestamp {
+		switch {
+		case err != nil || h.Mode() != t.opts.Mode:
+			fresh = false
+		case t.opts.Mode == pyc.Timestamp:
 			if h.Mtime != uint32(src.Mtime) || v.HeaderSize >= 12 && h.SourceSize != uint32(src.Size) {
-				return false
+				fresh = false
 			}
-		} else if h.Hash != v.SourceHash(src.Data) {
-			return false
+		case h.Hash != v.SourceHash(src.Data):
+			fresh = false
 		}
 	}
-	return true
+	return fresh, exist
+}
+
+// readSource reads a source file with one open: its bytes and its stat.
+func readSource(name string) ([]byte, os.FileInfo, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, st, nil
+	}
+	data := make([]byte, 0, st.Size()+1)
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, st, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+	}
 }
 
 func readHead(name string, b []byte) (int, error) {

@@ -4,8 +4,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/pyc-tools/pyc/marshal"
 )
@@ -235,8 +237,11 @@ func WriteFile(name string, data []byte, perm os.FileMode) error {
 // WriteOptions adjust WriteFileWith.
 type WriteOptions struct {
 	// Perm is the new file's permission bits, set exactly (the umask is not
-	// applied).
+	// applied) unless UseUmask.
 	Perm os.FileMode
+	// UseUmask creates the file with Perm less the process's umask, as
+	// open(2) and Python's importlib do, and saves the chmod.
+	UseUmask bool
 	// NoSync skips the fsync before the rename. The rename is still atomic:
 	// readers see the old file or the new one, never a partial one; only
 	// durability across a system crash is given up. CPython's own pyc
@@ -251,7 +256,13 @@ func WriteFileWith(name string, data []byte, opts WriteOptions) error {
 	if dir == "" {
 		dir = "."
 	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
+	var tmp *os.File
+	var err error
+	if opts.UseUmask {
+		tmp, err = createTemp(dir, base, opts.Perm)
+	} else {
+		tmp, err = os.CreateTemp(dir, "."+base+".tmp*")
+	}
 	if err != nil {
 		return err
 	}
@@ -266,8 +277,10 @@ func WriteFileWith(name string, data []byte, opts WriteOptions) error {
 	if _, err := tmp.Write(data); err != nil {
 		return err
 	}
-	if err := tmp.Chmod(opts.Perm); err != nil {
-		return err
+	if !opts.UseUmask {
+		if err := tmp.Chmod(opts.Perm); err != nil {
+			return err
+		}
 	}
 	if !opts.NoSync {
 		if err := tmp.Sync(); err != nil {
@@ -282,6 +295,18 @@ func WriteFileWith(name string, data []byte, opts WriteOptions) error {
 	}
 	ok = true
 	return nil
+}
+
+// createTemp creates a new file ".base.tmpNNN" in dir with mode perm (less
+// the umask).
+func createTemp(dir, base string, perm os.FileMode) (*os.File, error) {
+	for try := 0; ; try++ {
+		name := filepath.Join(dir, "."+base+".tmp"+strconv.FormatUint(rand.Uint64(), 36))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if err == nil || !os.IsExist(err) || try == 100 {
+			return f, err
+		}
+	}
 }
 
 // Write encodes f and writes it to name atomically.
