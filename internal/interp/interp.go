@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -111,8 +112,10 @@ func Default() (string, error) {
 
 // Installed returns every interpreter found under pyenv and on PATH
 // (python, python2, python3, pythonX.Y, pypy...), one per implementation
-// and version. A PATH entry whose name (after following symlinks) does not
-// say its version is asked, with a short time limit.
+// and version. pyenv's shims are skipped (they run the versions found
+// under pyenv). A PATH entry whose name (after following symlinks) does
+// not say its version is asked, with a short time limit, in parallel with
+// the others.
 func Installed() []Interpreter {
 	seen := map[string]Interpreter{}
 	add := func(in Interpreter) {
@@ -123,7 +126,13 @@ func Installed() []Interpreter {
 	for _, in := range Pyenv() {
 		add(in)
 	}
+	shims := filepath.Join(PyenvRoot(), "shims")
+	resolved := map[string]bool{}
+	var ask []string
 	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		if filepath.Clean(dir) == shims {
+			continue
+		}
 		ents, err := os.ReadDir(dir)
 		if err != nil {
 			continue
@@ -137,9 +146,32 @@ func Installed() []Interpreter {
 				continue // python3-config, python3.11m...
 			}
 			p := filepath.Join(dir, name)
-			if in, ok := identify(p); ok {
-				add(in)
+			real, err := filepath.EvalSymlinks(p)
+			if err != nil || resolved[real] {
+				continue
 			}
+			resolved[real] = true
+			if in, ok := fromName(p, real); ok {
+				add(in)
+			} else if isExecutable(real) {
+				ask = append(ask, p)
+			}
+		}
+	}
+	found := make([]Interpreter, len(ask))
+	ok := make([]bool, len(ask))
+	var wg sync.WaitGroup
+	for i, p := range ask {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			found[i], ok[i] = run(p)
+		}()
+	}
+	wg.Wait()
+	for i := range ask {
+		if ok[i] {
+			add(found[i])
 		}
 	}
 	out := make([]Interpreter, 0, len(seen))
@@ -151,14 +183,15 @@ func Installed() []Interpreter {
 	return out
 }
 
-// identify tells an executable's version from its name, its symlink
-// target's name, or by running it.
-func identify(p string) (Interpreter, bool) {
+func isExecutable(p string) bool {
 	st, err := os.Stat(p)
-	if err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
-		return Interpreter{}, false
-	}
-	for _, name := range []string{filepath.Base(p), targetName(p)} {
+	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
+}
+
+// fromName tells an executable's version from its name or its symlink
+// target's.
+func fromName(p, real string) (Interpreter, bool) {
+	for _, name := range []string{filepath.Base(p), filepath.Base(real)} {
 		if m := exeName.FindStringSubmatch(name); m != nil {
 			impl := "cpython"
 			if m[1] == "pypy" {
@@ -169,6 +202,11 @@ func identify(p string) (Interpreter, bool) {
 			return Interpreter{Path: p, Impl: impl, Major: major, Minor: minor}, true
 		}
 	}
+	return Interpreter{}, false
+}
+
+// run asks an interpreter its implementation and version.
+func run(p string) (Interpreter, bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, p, "-c",
@@ -186,12 +224,4 @@ func identify(p string) (Interpreter, bool) {
 		return Interpreter{}, false
 	}
 	return Interpreter{Path: p, Impl: f[0], Major: major, Minor: minor}, true
-}
-
-func targetName(p string) string {
-	t, err := filepath.EvalSymlinks(p)
-	if err != nil {
-		return ""
-	}
-	return filepath.Base(t)
 }
