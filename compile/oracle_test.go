@@ -332,3 +332,25 @@ func TestErrorsDoNotStop(t *testing.T) {
 		t.Errorf("events out of order: %+v", evs)
 	}
 }
+
+func TestSysPath(t *testing.T) {
+	ins := pytest.RequireInterpreters(t)
+	in := ins[len(ins)-1]
+	ps, err := compile.SysPath(in.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib := filepath.Join(in.Prefix, "lib", "python"+in.Version)
+	found := false
+	for _, p := range ps {
+		if p == lib {
+			found = true
+		}
+		if p == "" {
+			t.Error("the script directory is in the list")
+		}
+	}
+	if !found {
+		t.Errorf("%s not in %q", lib, ps)
+	}
+}

@@ -40,8 +40,6 @@ type Interpreter struct {
 	Magic [4]byte
 	// Version is what the magic number says.
 	Version *pyc.Version
-	// SysPath is its sys.path (without the script directory).
-	SysPath []string
 }
 
 // String returns e.g. "CPython 3.11.7 (/usr/bin/python3)".
@@ -169,9 +167,6 @@ func startServer(python string, o PoolOptions) (*server, error) {
 		return nil, fmt.Errorf("%s: magic number of %d bytes", python, len(fs[1]))
 	}
 	copy(info.Magic[:], fs[1])
-	for _, p := range fs[7:] {
-		info.SysPath = append(info.SysPath, string(p))
-	}
 	v, ok := pyc.LookupMagic(info.Magic)
 	if !ok {
 		s.kill()
@@ -452,6 +447,16 @@ func NewPool(python string, opts PoolOptions) (*Pool, error) {
 		return nil, first
 	}
 	return p, nil
+}
+
+// SysPath returns the sys.path of python as a script run by it sees it
+// (site directories included, the script's own directory left out).
+func SysPath(python string) ([]string, error) {
+	out, err := exec.Command(python, "-c", "import sys\nfor p in sys.path[1:]: print(p)").Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s: sys.path: %w", python, err)
+	}
+	return strings.Split(strings.TrimRight(string(out), "\n"), "\n"), nil
 }
 
 // DefaultEnv returns this process's environment with PYTHONHASHSEED=0

@@ -8,7 +8,7 @@
 #
 #   hello (server -> Go, once):  "H" fields[protocol, magic, cache tag,
 #                                 version, implementation, sys.flags.optimize,
-#                                 sys.executable, sys.path...]
+#                                 sys.executable]
 #   request (Go -> server):      "C" optimize(1 byte, signed) fields[file
 #                                 name to record, source]
 #   reply to a request:          "K" fields[marshal data, warnings...]
@@ -81,7 +81,6 @@ def main():
     hello = [b'pyc-compile-server 1', magic(), text(tag), text(version),
              text(name), text(str(sys.flags.optimize)),
              text(sys.executable or '')]
-    hello += [text(p) for p in sys.path]
     send(out, b'H', hello)
 
     caught = []

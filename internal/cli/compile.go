@@ -93,7 +93,7 @@ fixed order. See docs/compile.md.`,
 	fs.BoolVarP(&opts.Force, "force", "f", false, "compile even what is up to date")
 	fs.CountVarP(&opts.Quiet, "quiet", "q", "no progress or summary; -qq: no warnings or error messages either")
 	fs.IntVarP(&opts.Jobs, "jobs", "j", 0, "compile servers to run (default: one per CPU)")
-	fs.BoolVar(&opts.Deterministic, "deterministic", false, "write pycs that depend only on their source (canonical FLAG_REF and set order)")
+	fs.BoolVar(&opts.Deterministic, "deterministic", false, "write pycs that depend only on their source (canonical FLAG_REF, string identity and set order)")
 	return cmd
 }
 
@@ -190,7 +190,11 @@ func runCompile(opts *compileOptions) error {
 	if len(paths) == 0 {
 		// compileall without arguments: sys.path, one level, no cwd.
 		depth = 0
-		for _, p := range in.SysPath {
+		sysPath, err := compile.SysPath(python)
+		if err != nil {
+			return err
+		}
+		for _, p := range sysPath {
 			if p == "" || p == "." {
 				continue
 			}
