@@ -4,7 +4,9 @@
 # version has and for the optimization levels: the pycs must be
 # byte-identical (or identical once both are canonicalized, which is
 # counted apart). Both run with PYTHONHASHSEED=0 (before 3.11 the order of
-# set constants follows the string hash seed).
+# set constants follows the string hash seed); compileall runs serially,
+# as "python -m compileall" does by default (its -j workers have other
+# modules loaded, which changes FLAG_REF bits of its own output).
 #
 #   bench/compile_compare.sh [X.Y ...]      (default: every pyenv version)
 #
@@ -76,7 +78,6 @@ for xy in "${versions[@]}"; do
 			fi
 			;;
 		esac
-		if [ "$major" -ge 3 ]; then ca+=(-j 2); fi
 		clean "$src"
 		"$py" "${pyflags[@]}" "${ca[@]}" "$src" >/dev/null 2>&1 || true
 		rm -rf "$work/ref"
