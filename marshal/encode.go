@@ -57,6 +57,9 @@ type encoder struct {
 	path  []string
 	graal bool // GraalPy's marshal variant (graal.go)
 	rust  bool // RustPython's marshal variant (rustpython.go)
+	// flat writes the value as a tree: no FLAG_REF, no back-references
+	// (Canonicalize's sort keys).
+	flat bool
 }
 
 func (e *encoder) fail(err error, detail string) {
@@ -89,6 +92,10 @@ func (e *encoder) size(n int) {
 // value as a reference target. It returns false when the value was written
 // already and a back-reference has been emitted instead.
 func (e *encoder) head(v Value, enc *Encoding, typ byte) bool {
+	if e.flat {
+		e.b(typ)
+		return true
+	}
 	if e.refs != nil {
 		if i, ok := e.refs[v]; ok {
 			e.b('r')
@@ -325,7 +332,7 @@ func (e *encoder) str(x *Str) {
 	if typ == 0 {
 		typ = StrType(x.Data, false, e.opts.Version, py2)
 	}
-	if py2 && typ == 't' && e.opts.Version >= 1 {
+	if py2 && typ == 't' && e.opts.Version >= 1 && !e.flat {
 		if i, ok := e.strs[x]; ok {
 			e.b('R')
 			e.i32(i)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // CacheTag returns the PEP 3147 cache tag of the version's interpreter, such
@@ -139,11 +140,17 @@ func (h *Header) CheckSource(path string) (Freshness, string, error) {
 	if err != nil {
 		return 0, "", err
 	}
+	return h.CheckSourceStat(st, func() ([]byte, error) { return os.ReadFile(path) })
+}
+
+// CheckSourceStat is CheckSource for a source already stat'ed: readSource
+// is called only for checked-hash pycs, to hash the source's bytes.
+func (h *Header) CheckSourceStat(st os.FileInfo, readSource func() ([]byte, error)) (Freshness, string, error) {
 	switch h.Mode() {
 	case UncheckedHash:
 		return Unchecked, "", nil
 	case CheckedHash:
-		src, err := os.ReadFile(path)
+		src, err := readSource()
 		if err != nil {
 			return 0, "", err
 		}
@@ -152,7 +159,7 @@ func (h *Header) CheckSource(path string) (Freshness, string, error) {
 		}
 		return Fresh, "", nil
 	}
-	mtime := uint32(st.ModTime().Unix())
+	mtime := uint32(SourceMtime(st.ModTime()))
 	if mtime != h.Mtime {
 		return Stale, fmt.Sprintf("source mtime %d, pyc has %d", mtime, h.Mtime), nil
 	}
@@ -162,4 +169,15 @@ func (h *Header) CheckSource(path string) (Freshness, string, error) {
 		}
 	}
 	return Fresh, "", nil
+}
+
+// SourceMtime returns the whole seconds CPython records for a source file
+// modified at t: int(os.stat(path).st_mtime), where st_mtime is the float
+// seconds + nanoseconds*1e-9. The float can round up to the next second
+// (nanoseconds within about 1e-7 of a second at today's dates), and int()
+// truncates toward zero; importlib, py_compile and compileall all compare
+// and write this value.
+func SourceMtime(t time.Time) int64 {
+	f := float64(t.Unix()) + float64(t.Nanosecond())*1e-9
+	return int64(f) // Go's conversion truncates toward zero, as int() does
 }

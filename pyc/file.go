@@ -4,8 +4,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/pyc-tools/pyc/marshal"
 )
@@ -231,11 +233,38 @@ func (f *File) AppendTo(buf []byte) ([]byte, error) {
 // directory, synced, then renamed over name. An interruption leaves either
 // the old file or the new one, never a partial one.
 func WriteFile(name string, data []byte, perm os.FileMode) error {
+	return WriteFileWith(name, data, WriteOptions{Perm: perm})
+}
+
+// WriteOptions adjust WriteFileWith.
+type WriteOptions struct {
+	// Perm is the new file's permission bits, set exactly (the umask is not
+	// applied) unless UseUmask.
+	Perm os.FileMode
+	// UseUmask creates the file with Perm less the process's umask, as
+	// open(2) and Python's importlib do, and saves the chmod.
+	UseUmask bool
+	// NoSync skips the fsync before the rename. The rename is still atomic:
+	// readers see the old file or the new one, never a partial one; only
+	// durability across a system crash is given up. CPython's own pyc
+	// writers (importlib, py_compile) do not sync either, and a sync per
+	// file costs milliseconds.
+	NoSync bool
+}
+
+// WriteFileWith writes data to name atomically, as WriteFile, with options.
+func WriteFileWith(name string, data []byte, opts WriteOptions) error {
 	dir, base := filepath.Split(name)
 	if dir == "" {
 		dir = "."
 	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
+	var tmp *os.File
+	var err error
+	if opts.UseUmask {
+		tmp, err = createTemp(dir, base, opts.Perm)
+	} else {
+		tmp, err = os.CreateTemp(dir, "."+base+".tmp*")
+	}
 	if err != nil {
 		return err
 	}
@@ -250,11 +279,15 @@ func WriteFile(name string, data []byte, perm os.FileMode) error {
 	if _, err := tmp.Write(data); err != nil {
 		return err
 	}
-	if err := tmp.Chmod(perm); err != nil {
-		return err
+	if !opts.UseUmask {
+		if err := tmp.Chmod(opts.Perm); err != nil {
+			return err
+		}
 	}
-	if err := tmp.Sync(); err != nil {
-		return err
+	if !opts.NoSync {
+		if err := tmp.Sync(); err != nil {
+			return err
+		}
 	}
 	if err := tmp.Close(); err != nil {
 		return err
@@ -264,6 +297,18 @@ func WriteFile(name string, data []byte, perm os.FileMode) error {
 	}
 	ok = true
 	return nil
+}
+
+// createTemp creates a new file ".base.tmpNNN" in dir with mode perm (less
+// the umask).
+func createTemp(dir, base string, perm os.FileMode) (*os.File, error) {
+	for try := 0; ; try++ {
+		name := filepath.Join(dir, "."+base+".tmp"+strconv.FormatUint(rand.Uint64(), 36))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if err == nil || !os.IsExist(err) || try == 100 {
+			return f, err
+		}
+	}
 }
 
 // Write encodes f and writes it to name atomically.

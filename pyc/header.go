@@ -165,3 +165,28 @@ func (h *Header) AppendHeader(buf []byte) []byte {
 	}
 	return buf
 }
+
+// ParseHeader reads the header at the start of b: of the version its magic
+// names, or of v when v is not nil. It does not look past the header.
+func ParseHeader(b []byte, v *Version) (Header, error) {
+	if len(b) < 4 {
+		return Header{}, &FormatError{Offset: int64(len(b)), Err: ErrShortHeader}
+	}
+	if v == nil {
+		var raw [4]byte
+		copy(raw[:], b)
+		known, ok := LookupMagic(raw)
+		if !ok {
+			return Header{}, &FormatError{Err: badMagicError(raw)}
+		}
+		v = known
+	}
+	if len(b) < v.HeaderSize {
+		return Header{}, &FormatError{Offset: int64(len(b)), Err: ErrShortHeader}
+	}
+	h := parseHeader(b, v)
+	if v.HeaderSize == 16 && h.Flags&^3 != 0 {
+		return Header{}, &FormatError{Offset: 4, Err: fmt.Errorf("%w: 0x%x", ErrBadFlags, h.Flags)}
+	}
+	return h, nil
+}

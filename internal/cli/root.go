@@ -100,6 +100,9 @@ version from 1.0 to 3.15 (and PyPy's, GraalPy's), from one static binary.`,
 		newRunCmd(ios, nil),
 		newInterpretersCmd(ios, nil),
 		newServeCmd(ios, nil),
+		newCompileCmd(ios, nil),
+		newScanCmd(ios, nil),
+		newBundleCmd(ios, nil),
 	)
 	for _, c := range root.Commands() {
 		if c.Args == nil {
