@@ -331,6 +331,13 @@ func (d *decoder) body(start int, code byte) Value {
 		}
 		return d.strs[i]
 	case 'r':
+		if flag {
+			// CPython ignores FLAG_REF on a back-reference; a reference
+			// site has no node to keep the flag on, so such a stream could
+			// not be written back as it was: refuse it.
+			d.fail(start, code, ErrUnknownType, "FLAG_REF on a back-reference")
+			return nil
+		}
 		i := d.int32(code)
 		if d.err != nil {
 			return nil
