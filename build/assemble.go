@@ -33,6 +33,10 @@ type Options struct {
 	// given exactly (StackSizeExact); by default the analysis always runs
 	// and its errors (stack underflow on some path) fail the assembly.
 	NoStackCheck bool
+	// Annots, when not nil, receives the Specs of the objects the
+	// assembler makes (co_code, the name tuples, the tables) that set
+	// FLAG_REF or a tag, for Finalize.
+	Annots map[marshal.Value]Spec
 }
 
 // Assemble builds the code object. Nested *Code constants are assembled
@@ -98,7 +102,7 @@ func (a *assembler) run() (*marshal.Code, error) {
 	a.consts = make([]marshal.Value, len(c.Consts))
 	for i, k := range c.Consts {
 		if k.Code != nil {
-			sub, err := k.Code.Assemble()
+			sub, err := k.Code.AssembleWith(a.opts)
 			if err != nil {
 				return nil, err
 			}
@@ -185,7 +189,7 @@ func (a *assembler) collect() {
 		case Const:
 			if x.Code != nil {
 				if a.constOfCode(x.Code) < 0 {
-					sub, err := x.Code.Assemble()
+					sub, err := x.Code.AssembleWith(a.opts)
 					if err != nil {
 						a.err = asError(err)
 						return
@@ -804,6 +808,8 @@ func (a *assembler) finish(code []byte, spans []span) (*marshal.Code, error) {
 	c := a.c
 	v := c.Version
 	m := &marshal.Code{Layout: v.Layout}
+	m.Type = c.Enc.Type
+	a.annotate(m, c.Enc)
 	m.ArgCount = int32(c.ArgCount)
 	m.PosOnlyArgCount = int32(c.PosOnlyArgCount)
 	m.KwOnlyArgCount = int32(c.KwOnlyArgCount)
@@ -1042,14 +1048,26 @@ func (a *assembler) bytesObj(f Field, data []byte, py2 bool) marshal.Value {
 	}
 	sp := a.c.Specs[f]
 	enc := marshal.Encoding{Type: sp.Type}
+	var v marshal.Value
 	if py2 {
-		return &marshal.Str{Encoding: enc, Data: data}
+		v = &marshal.Str{Encoding: enc, Data: data}
+	} else {
+		v = &marshal.Bytes{Encoding: enc, Data: data}
 	}
-	return &marshal.Bytes{Encoding: enc, Data: data}
+	a.annotate(v, sp)
+	return v
+}
+
+func (a *assembler) annotate(v marshal.Value, sp Spec) {
+	if a.opts.Annots != nil && (sp.Ref != RefDefault || sp.Tag != 0) {
+		a.opts.Annots[v] = Spec{Ref: sp.Ref, Tag: sp.Tag}
+	}
 }
 
 // tuple makes a tuple for a field, with the field's spec.
 func (a *assembler) tuple(f Field, items []marshal.Value) *marshal.Tuple {
 	sp := a.c.Specs[f]
-	return &marshal.Tuple{Encoding: marshal.Encoding{Type: sp.Type}, Items: append([]marshal.Value{}, items...)}
+	t := &marshal.Tuple{Encoding: marshal.Encoding{Type: sp.Type}, Items: append([]marshal.Value{}, items...)}
+	a.annotate(t, sp)
+	return t
 }

@@ -275,6 +275,8 @@ type Code struct {
 	RawCode           marshal.Value
 	// Specs pins down the encoding of the objects the assembler makes.
 	Specs map[Field]Spec
+	// Enc pins down the encoding of the code object itself.
+	Enc Spec
 
 	// Pos is where the code object was written in assembly text.
 	Pos Pos

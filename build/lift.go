@@ -36,6 +36,7 @@ func Lift(m *marshal.Code, v *pyc.Version) (*Code, error) {
 		ArgCount:    int(m.ArgCount), PosOnlyArgCount: int(m.PosOnlyArgCount), KwOnlyArgCount: int(m.KwOnlyArgCount),
 		Flags: m.Flags,
 		Specs: map[Field]Spec{},
+		Enc:   Spec{Type: m.Type},
 	}
 	if m.Consts != nil {
 		for _, k := range m.Consts.Items {
@@ -400,10 +401,6 @@ func (l *lifter) operand(in *disasm.Instruction, label func(int) (*Label, bool))
 			}
 			cmp := Compare{Op: t.CmpOp()[idx], Flags: flags}
 			a := &assembler{c: c, t: t}
-			if a.compareArg(0, cmp) == arg && a.err == nil {
-				return cmp
-			}
-			cmp.Flags = -1
 			if a.compareArg(0, cmp) == arg && a.err == nil {
 				return cmp
 			}
