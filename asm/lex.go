@@ -51,6 +51,9 @@ type lexer struct {
 	line      int
 	lineStart int
 	toks      []token
+	// colOff and colN cache the column of a position on the current
+	// line, so that counting runes stays linear on long lines.
+	colOff, colN int
 }
 
 // Error is an error in assembly text: where and what.
@@ -86,12 +89,17 @@ func (lx *lexer) errAt(line, col int, format string, a ...any) *Error {
 }
 
 func (lx *lexer) col(off int) int {
-	return utf8.RuneCountInString(lx.src[lx.lineStart:off]) + 1
+	if lx.colOff < lx.lineStart || lx.colOff > off {
+		lx.colOff, lx.colN = lx.lineStart, 0
+	}
+	lx.colN += utf8.RuneCountInString(lx.src[lx.colOff:off])
+	lx.colOff = off
+	return lx.colN + 1
 }
 
 // lex tokenises the whole source.
 func lex(src string) ([]token, error) {
-	lx := &lexer{src: src, line: 1}
+	lx := &lexer{src: src, line: 1, toks: make([]token, 0, len(src)/4)}
 	for {
 		t, err := lx.next()
 		if err != nil {

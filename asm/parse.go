@@ -427,7 +427,7 @@ func (p *parser) checkType(t token, v marshal.Value, typ byte) error {
 	case *marshal.Bytes:
 		ok = typ == 's'
 	case *marshal.Int:
-		ok = typ == 'i' || typ == 'l' || p.py2 && typ == 'I'
+		ok = typ == 'i' || typ == 'l' || typ == 'I'
 	case *marshal.Float:
 		ok = typ == 'f' || typ == 'g' && mv >= 2
 	case *marshal.Complex:
@@ -697,12 +697,8 @@ func (p *parser) atom(ctx, itemCtx build.Ctx) (marshal.Value, error) {
 // 'im'), complex.frombits(0x..., 0x...), str(b'...') and unicode(b'...').
 func (p *parser) constructor(t token) (marshal.Value, error) {
 	method := ""
-	if p.isPunct(".") {
+	if p.peek().kind == tDirective && p.peek().text == ".frombits" {
 		p.advance()
-		m := p.advance()
-		if m.kind != tIdent || m.text != "frombits" {
-			return nil, p.errorf(m, "expected frombits")
-		}
 		method = "frombits"
 	}
 	if err := p.expectPunct("("); err != nil {
@@ -1014,6 +1010,7 @@ func (p *parser) codeBlock(start token, ctx build.Ctx) (*build.Code, error) {
 		return nil, p.errorf(start, "%v", err)
 	}
 	c.Name, c.Filename = nil, nil
+	c.AutoFlags = false // the text gives co_flags
 	c.Pos = build.Pos{Line: start.line, Col: start.col}
 	c.Specs = map[build.Field]build.Spec{}
 	sp, _, err := p.annot()

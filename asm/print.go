@@ -258,8 +258,7 @@ func (p *printer) value(b *strings.Builder, v marshal.Value, ctx build.Ctx, inde
 			p.fail("%v", err)
 		}
 		sub.w.Flush()
-		// The block starts with "code" on the current line.
-		b.WriteString(strings.TrimSuffix(strings.TrimPrefix(inner.String(), indent), "\n"))
+		b.WriteString(strings.TrimSuffix(inner.String(), "\n"))
 		return
 	default:
 		p.fail("unknown value %T", v)
@@ -274,7 +273,8 @@ func (p *printer) fail(format string, a ...any) {
 }
 
 // code writes a code object as a block: "code", its fields, constants,
-// instructions and exception table, "end".
+// instructions and exception table, "end". The first line is written
+// without indent: the caller has written what precedes it.
 func (p *printer) code(m *marshal.Code, indent string, ctx build.Ctx) error {
 	c, err := build.Lift(m, p.v)
 	if err != nil {
@@ -293,7 +293,7 @@ func (p *printer) code(m *marshal.Code, indent string, ctx build.Ctx) error {
 		p.value(&b, v, ctx, in)
 		return b.String()
 	}
-	p.w.WriteString(indent + "code")
+	p.w.WriteString("code")
 	if a := annotation(p.plan.Annotation(m, ctx)); a != "" {
 		p.w.WriteString(" " + a)
 	}
@@ -388,12 +388,12 @@ func (p *printer) code(m *marshal.Code, indent string, ctx build.Ctx) error {
 		}
 		p.w.WriteString(in + ".const ")
 		if sub, isCode := k.Value.(*marshal.Code); isCode {
-			var b strings.Builder
-			p.value(&b, sub, build.CtxConst, in)
-			p.w.WriteString(b.String())
-		} else {
-			p.w.WriteString(constText[i])
+			if err := p.code(sub, in, build.CtxNested); err != nil {
+				return err
+			}
+			continue
 		}
+		p.w.WriteString(constText[i])
 		p.w.WriteByte('\n')
 	}
 	// Instructions.

@@ -814,6 +814,9 @@ func (a *assembler) finish(code []byte, spans []span) (*marshal.Code, error) {
 	m.PosOnlyArgCount = int32(c.PosOnlyArgCount)
 	m.KwOnlyArgCount = int32(c.KwOnlyArgCount)
 	m.Flags = c.Flags
+	if c.AutoFlags {
+		m.Flags |= a.autoFlags()
+	}
 	m.FirstLineNo = int32(c.FirstLineNo)
 	py2 := v.Major < 3
 	m.Code = a.bytesObj(FieldCode, code, py2)
@@ -1070,4 +1073,22 @@ func (a *assembler) tuple(f Field, items []marshal.Value) *marshal.Tuple {
 	t := &marshal.Tuple{Encoding: marshal.Encoding{Type: sp.Type}, Items: append([]marshal.Value{}, items...)}
 	a.annotate(t, sp)
 	return t
+}
+
+// autoFlags returns the co_flags that follow from the code itself.
+func (a *assembler) autoFlags() uint32 {
+	c, t := a.c, a.t
+	var f uint32
+	if !c.Version.AtLeast(3, 11) && len(c.CellVars) == 0 && len(c.FreeVars) == 0 {
+		f |= FlagNoFree
+	}
+	if c.Flags&(FlagCoroutine|FlagIterableCoroutine|FlagAsyncGenerator) == 0 {
+		for _, in := range c.Instrs {
+			switch t.Name(t.Deopt(in.Op)) {
+			case "YIELD_VALUE", "YIELD_FROM":
+				f |= FlagGenerator
+			}
+		}
+	}
+	return f
 }

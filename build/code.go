@@ -239,6 +239,11 @@ type Code struct {
 	ArgCount, PosOnlyArgCount, KwOnlyArgCount int
 	// Flags is co_flags.
 	Flags uint32
+	// AutoFlags makes Assemble add the flags that follow from the code:
+	// CO_NOFREE (2.x to 3.10) when there are no cell or free variables,
+	// CO_GENERATOR when it yields (unless it is a coroutine). New and its
+	// kin set it; Lift does not.
+	AutoFlags bool
 
 	// Consts is co_consts.
 	Consts []Const
@@ -316,7 +321,7 @@ func New(v *pyc.Version) (*Code, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Code{Version: v, table: t, FirstLineNo: 1, loc: LineLoc(1)}
+	c := &Code{Version: v, table: t, FirstLineNo: 1, loc: LineLoc(1), AutoFlags: true}
 	c.Name = NewStr("<module>")
 	c.Filename = NewStr("<build>")
 	return c, nil
@@ -367,9 +372,14 @@ const (
 	FlagVarKeywords = 0x8
 	FlagNested      = 0x10
 	FlagGenerator   = 0x20
-	// FlagNoFree is set by 2.x to 3.9 when the code has no cell or free
+	// FlagNoFree is set by 2.x to 3.10 when the code has no cell or free
 	// variables.
 	FlagNoFree = 0x40
+	// FlagCoroutine, FlagIterableCoroutine and FlagAsyncGenerator mark
+	// the code of async functions (3.5+).
+	FlagCoroutine         = 0x80
+	FlagIterableCoroutine = 0x100
+	FlagAsyncGenerator    = 0x200
 )
 
 // NewStr returns a str value of unset encoding: the assembler chooses the

@@ -107,11 +107,12 @@ func (c *Code) specs(m *marshal.Code) {
 }
 
 type lifter struct {
-	c     *Code
-	m     *marshal.Code
-	t     *opcode.Table
-	v     *pyc.Version
-	spans []span
+	locals *assembler // the locals laid out, for operand lookups
+	c      *Code
+	m      *marshal.Code
+	t      *opcode.Table
+	v      *pyc.Version
+	spans  []span
 	// explicit: print every EXTENDED_ARG prefix the original has.
 	explicit bool
 }
@@ -350,8 +351,11 @@ func (l *lifter) operand(in *disasm.Instruction, label func(int) (*Label, bool))
 			return Name{Name: marshal.TextOf(c.Names[idx]), Flags: flags}
 		}
 	case opcode.ArgLocal, opcode.ArgFree, opcode.ArgLocalPair:
-		a := &assembler{c: c, t: t}
-		a.locals()
+		if l.locals == nil {
+			l.locals = &assembler{c: c, t: t}
+			l.locals.locals()
+		}
+		a := l.locals
 		look := a.localIndex
 		if kind == opcode.ArgFree {
 			look = a.freeIndex
