@@ -347,7 +347,12 @@ func (p *printer) code(m *marshal.Code, indent string, ctx build.Ctx) error {
 	}
 	if lay.Has("localsplusnames") {
 		line(".localsplusnames %s", val(m.LocalsPlusNames, build.FieldCtx(build.FieldLocalsPlusNames)))
-		line(".localspluskinds %s", val(m.LocalsPlusKinds, build.FieldCtx(build.FieldLocalsPlusKinds)))
+		// The kinds are flags: each byte in hexadecimal reads best.
+		kinds := val(m.LocalsPlusKinds, build.FieldCtx(build.FieldLocalsPlusKinds))
+		if b, ok := m.LocalsPlusKinds.(*marshal.Bytes); ok {
+			kinds = hexBytesLiteral(b.Data) + strings.TrimPrefix(kinds, bytesLiteral(b.Data))
+		}
+		line(".localspluskinds %s", kinds)
 	} else {
 		if m.VarNames != nil {
 			line(".varnames %s", val(m.VarNames, build.FieldCtx(build.FieldVarNames)))

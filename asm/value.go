@@ -352,3 +352,14 @@ func bytesLiteral(data []byte) string {
 	b.WriteByte(q)
 	return b.String()
 }
+
+// hexBytesLiteral writes bytes as b'\xNN...', every byte escaped.
+func hexBytesLiteral(data []byte) string {
+	var b strings.Builder
+	b.WriteString("b'")
+	for _, c := range data {
+		fmt.Fprintf(&b, `\x%02x`, c)
+	}
+	b.WriteByte('\'')
+	return b.String()
+}

@@ -991,6 +991,7 @@ var stackTables = []*stackTable{
 		impl: "CPython", major: 3, minor: 9,
 		source:    "dumped from CPython 3.9.18 by internal/gen/effectgen -dump (dis.stack_effect); hand-written: the blocks the stack-depth walk of 3.9's compiler does not fall through",
 		recursive: false, exceptionTable: false, generatorEntry: 0,
+		exact:       true,
 		folded:      foldCalls,
 		compareArgs: []int{0, 1, 2, 3, 4, 5},
 		ops: [256]opEffect{
@@ -1238,6 +1239,7 @@ var stackTables = []*stackTable{
 		impl: "CPython", major: 3, minor: 10,
 		source:    "dumped from CPython 3.10.13 by internal/gen/effectgen -dump (dis.stack_effect); hand-written: the blocks the stack-depth walk of 3.10's compiler does not fall through",
 		recursive: false, exceptionTable: false, generatorEntry: 1,
+		exact:       true,
 		compareArgs: []int{0, 1, 2, 3, 4, 5},
 		ops: [256]opEffect{
 			// POP_TOP
@@ -1500,6 +1502,7 @@ var stackTables = []*stackTable{
 		impl: "CPython", major: 3, minor: 11,
 		source:    "dumped from CPython 3.11.7 by internal/gen/effectgen -dump (dis.stack_effect); hand-written: the blocks the stack-depth walk of 3.11's compiler does not fall through; handlers come from the exception table",
 		recursive: false, exceptionTable: true, generatorEntry: 1,
+		exact:       true,
 		compareArgs: []int{0, 1, 2, 3, 4, 5},
 		ops: [256]opEffect{
 			// CACHE
@@ -1728,6 +1731,7 @@ var stackTables = []*stackTable{
 		impl: "CPython", major: 3, minor: 12,
 		source:    "dumped from CPython 3.12.1 by internal/gen/effectgen -dump (dis.stack_effect); hand-written: the blocks the stack-depth walk of 3.12's compiler does not fall through; handlers come from the exception table",
 		recursive: false, exceptionTable: true, generatorEntry: 1,
+		exact:       true,
 		compareArgs: []int{2, 26, 40, 55, 68, 92},
 		ops: [256]opEffect{
 			// CACHE
@@ -1958,6 +1962,7 @@ var stackTables = []*stackTable{
 		impl: "CPython", major: 3, minor: 13,
 		source:    "dumped from CPython 3.13.0 by internal/gen/effectgen -dump (dis.stack_effect); hand-written: the blocks the stack-depth walk of 3.13's compiler does not fall through; handlers come from the exception table",
 		recursive: false, exceptionTable: true, generatorEntry: 0,
+		exact:       true,
 		minDepth:    1,
 		compareArgs: []int{2, 42, 72, 103, 132, 172},
 		ops: [256]opEffect{

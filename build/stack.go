@@ -3,6 +3,7 @@ package build
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/pyc-tools/pyc/marshal"
@@ -68,7 +69,8 @@ type stackTable struct {
 	exceptionTable bool // 3.11+: handlers come from co_exceptiontable
 	generatorEntry int  // depth at entry of generator code
 	folded         foldMode
-	minDepth       int // the least co_stacksize the compiler writes
+	minDepth       int  // the least co_stacksize the compiler writes
+	exact          bool // the effects are exact: underflow on any path is an error
 	compareArgs    []int
 	ops            [256]opEffect
 }
@@ -258,6 +260,9 @@ func stackDepth(st *stackTable, t *opcode.Table, code []byte, flags uint32, exc 
 	} else {
 		d, err = a.worklist(entry)
 	}
+	if err == nil && st.exact {
+		err = a.lowest(entry)
+	}
 	return max(d, st.minDepth), err
 }
 
@@ -359,6 +364,57 @@ func (a *analysis) worklist(entry int) (int, error) {
 		}
 	}
 	return a.maxd, nil
+}
+
+// lowest checks every path for stack underflow: each block is walked at
+// the lowest depth any path reaches it with.
+func (a *analysis) lowest(entry int) error {
+	low := make([]int, len(a.blocks))
+	for i := range low {
+		low[i] = math.MaxInt
+	}
+	var work []int
+	push := func(b, d int) {
+		if d < low[b] {
+			low[b] = d
+			work = append(work, b)
+		}
+	}
+	push(0, entry)
+	for _, h := range a.hs {
+		push(h.block, h.depth)
+	}
+	for len(work) > 0 {
+		b := work[len(work)-1]
+		work = work[:len(work)-1]
+		depth := low[b]
+		fall := true
+		for i := a.blocks[b].start; i < a.blocks[b].end; i++ {
+			f := &a.fl[i]
+			if f.handler >= 0 {
+				push(a.hs[f.handler].block, a.hs[f.handler].depth)
+			}
+			ef, ej, err := a.effects(f)
+			if err != nil {
+				return err
+			}
+			if depth+ef < 0 || f.target >= 0 && !a.st.ops[f.op].unfollowed && depth+ej < 0 {
+				return a.fail(f, depth, ErrUnderflow)
+			}
+			if f.target >= 0 && !a.st.ops[f.op].unfollowed {
+				push(f.target, depth+ej)
+			}
+			depth += ef
+			if a.st.ops[f.op].terminator || a.st.ops[f.op].unfollowed {
+				fall = false
+				break
+			}
+		}
+		if fall && b+1 < len(a.blocks) {
+			push(b+1, depth)
+		}
+	}
+	return nil
 }
 
 // recursive is the analysis of 2.7 and 3.6: every path is followed depth

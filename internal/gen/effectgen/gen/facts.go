@@ -92,6 +92,10 @@ type Facts struct {
 	// ExceptionTable: handlers come from co_exceptiontable (3.11+), entered
 	// at the entry's depth plus lasti plus the exception.
 	ExceptionTable bool `json:"exception_table,omitempty"`
+	// ExactEffects: every path through compiled code agrees with the
+	// effects (3.9+), so a path that pops more than the stack holds is an
+	// error in the code, not in the model.
+	ExactEffects bool `json:"exact_effects,omitempty"`
 	// MinDepth is the least co_stacksize the compiler writes (3.13: 1).
 	MinDepth int `json:"min_depth,omitempty"`
 	// Unfollowed are jumps whose target the walk does not follow (and
@@ -152,6 +156,7 @@ func Merge(dumped, hand *Facts) (*Facts, error) {
 	out.Walk, out.Terminators = hand.Walk, hand.Terminators
 	out.GeneratorEntry, out.ExceptionTable, out.Notes = hand.GeneratorEntry, hand.ExceptionTable, hand.Notes
 	out.Unfollowed, out.FoldedTuples, out.MinDepth = hand.Unfollowed, hand.FoldedTuples, hand.MinDepth
+	out.ExactEffects = hand.ExactEffects
 	if hand.CompareArgs != nil {
 		out.CompareArgs = hand.CompareArgs
 	}

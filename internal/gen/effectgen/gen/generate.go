@@ -20,6 +20,9 @@ func Generate(all []*Facts) ([]byte, error) {
 		fmt.Fprintf(&b, "\t{\n\t\timpl: %q, major: %d, minor: %d,\n", f.Impl, major, minor)
 		fmt.Fprintf(&b, "\t\tsource: %q,\n", f.Source)
 		fmt.Fprintf(&b, "\t\trecursive: %v, exceptionTable: %v, generatorEntry: %d,\n", f.Walk == "recursive", f.ExceptionTable, f.GeneratorEntry)
+		if f.ExactEffects {
+			b.WriteString("\t\texact: true,\n")
+		}
 		if f.MinDepth != 0 {
 			fmt.Fprintf(&b, "\t\tminDepth: %d,\n", f.MinDepth)
 		}
