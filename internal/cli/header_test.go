@@ -83,7 +83,7 @@ func TestHeaderAgainstPyCompile(t *testing.T) {
 
 			// Wrap a bare marshal stream.
 			stream := fmt.Sprintf("import marshal; d = open(%q, 'rb').read(); open(%q, 'wb').write(d[%d:])",
-				p("fresh.pyc"), p("bare"), map[bool]int{true: 16, false: 8}[hashes] + map[bool]int{true: 4}[in.Major() == 3 && in.Minor() == 6])
+				p("fresh.pyc"), p("bare"), map[bool]int{true: 16, false: 8}[hashes]+map[bool]int{true: 4}[in.Major() == 3 && in.Minor() == 6])
 			if _, err := in.Run("", "-c", stream); err != nil {
 				t.Fatal(err)
 			}
