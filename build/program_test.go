@@ -108,6 +108,9 @@ func hello(v *pyc.Version) (*build.Code, error) {
 //	except ZeroDivisionError:
 //	    print("caught")
 //	print("done")
+//	class C:
+//	    x = 42
+//	print(C.x)
 func program(v *pyc.Version) (*build.Code, error) {
 	add, err := build.NewFunction(v, "add", "a", "b")
 	if err != nil {
@@ -261,8 +264,91 @@ func program(v *pyc.Version) (*build.Code, error) {
 	c.Place(done)
 	c.Line(11)
 	e.print("done")
+	// class C: x = 42
+	// print(C.x)
+	c.Line(12)
+	if err := e.class("C", 12, func(body *emitter) {
+		body.c.Line(13)
+		body.c.Op("LOAD_CONST", 42)
+		body.c.Op("STORE_NAME", "x")
+	}); err != nil {
+		return nil, err
+	}
+	c.Line(14)
+	e.call("LOAD_NAME", "print", 1, func() {
+		c.Op("LOAD_NAME", "C")
+		c.Op("LOAD_ATTR", "x")
+	})
+	c.Op("POP_TOP")
 	e.returnNone()
 	return c, nil
+}
+
+// class defines a class whose body fill writes, and stores it.
+func (e *emitter) class(name string, line int, fill func(*emitter)) error {
+	v, c := e.v, e.c
+	body, err := build.NewClassBody(v, name)
+	if err != nil {
+		return err
+	}
+	body.Filename = c.Filename
+	body.QualName = build.NewStr(name)
+	body.FirstLineNo = line
+	be := &emitter{body, v}
+	be.resume()
+	body.Op("LOAD_NAME", "__name__")
+	body.Op("STORE_NAME", "__module__")
+	if e.at(3, 3) {
+		body.Op("LOAD_CONST", name)
+		body.Op("STORE_NAME", "__qualname__")
+	}
+	fill(be)
+	if e.at(3, 0) {
+		be.returnNone()
+	} else {
+		body.Op("LOAD_LOCALS")
+		body.Op("RETURN_VALUE")
+	}
+	if !e.at(3, 0) {
+		// Python 2: BUILD_CLASS(name, bases, dict made by the body).
+		c.Op("LOAD_CONST", name)
+		c.Op("LOAD_CONST", []any{})
+		c.Op("LOAD_CONST", body)
+		c.Op("MAKE_FUNCTION", 0)
+		c.Op("CALL_FUNCTION", 0)
+		c.Op("BUILD_CLASS")
+		c.Op("STORE_NAME", name)
+		return nil
+	}
+	// __build_class__(function, name)
+	if e.at(3, 11) && !e.at(3, 13) {
+		c.Op("PUSH_NULL")
+	}
+	c.Op("LOAD_BUILD_CLASS")
+	if e.at(3, 13) {
+		c.Op("PUSH_NULL")
+	}
+	c.Op("LOAD_CONST", body)
+	if !e.at(3, 11) {
+		c.Op("LOAD_CONST", name)
+	}
+	if e.at(3, 13) {
+		c.Op("MAKE_FUNCTION")
+	} else {
+		c.Op("MAKE_FUNCTION", 0)
+	}
+	c.Op("LOAD_CONST", name)
+	switch {
+	case e.at(3, 12):
+		c.Op("CALL", 2)
+	case e.at(3, 11):
+		c.Op("PRECALL", 2)
+		c.Op("CALL", 2)
+	default:
+		c.Op("CALL_FUNCTION", 2)
+	}
+	c.Op("STORE_NAME", name)
+	return nil
 }
 
 // TestBuiltProgramsRun builds the two programs for every installed
@@ -280,7 +366,7 @@ func TestBuiltProgramsRun(t *testing.T) {
 			want string
 		}{
 			{"hello", hello, "hello, world\n"},
-			{"program", program, "total 6\ncaught\ndone\n"},
+			{"program", program, "total 6\ncaught\ndone\n42\n"},
 		} {
 			c, err := tc.make(v)
 			if err != nil {
