@@ -68,6 +68,7 @@ type Error struct {
 	Err error
 }
 
+// Error returns "file:line:col: message".
 func (e *Error) Error() string {
 	s := ""
 	if e.File != "" {

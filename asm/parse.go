@@ -672,6 +672,9 @@ func (p *parser) atom(ctx, itemCtx build.Ctx) (marshal.Value, error) {
 			if !ok {
 				return nil, p.errorf(t, "frozendict() takes a dict literal")
 			}
+			if p.v.MarshalVersion < 5 {
+				return nil, p.errorf(t, "marshal version %d cannot hold a frozendict", p.v.MarshalVersion)
+			}
 			d.Type = '}'
 			return d, nil
 		case "slice":

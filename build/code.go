@@ -35,6 +35,7 @@ type Pos struct {
 	Line, Col int
 }
 
+// String returns "line:col".
 func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
 
 // A Label marks a place in the instruction list: the jump targets and the
@@ -54,6 +55,7 @@ type Label struct {
 // NewLabel returns a new label with a name for messages.
 func NewLabel(name string) *Label { return &Label{Name: name} }
 
+// String returns the label's name.
 func (l *Label) String() string {
 	if l.Name != "" {
 		return l.Name
@@ -206,6 +208,7 @@ var fieldNames = [...]string{
 	FieldExceptionTable:  "exceptiontable",
 }
 
+// String returns the field's name as assembly text spells it.
 func (f Field) String() string {
 	if int(f) < len(fieldNames) {
 		return fieldNames[f]
@@ -611,6 +614,7 @@ type Error struct {
 	Err error
 }
 
+// Error returns "line:col: code: message".
 func (e *Error) Error() string {
 	s := ""
 	if e.Pos.Line > 0 {

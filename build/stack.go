@@ -120,6 +120,7 @@ type StackError struct {
 	Err error
 }
 
+// Error says what went wrong where.
 func (e *StackError) Error() string {
 	if e.Op == "" {
 		return e.Err.Error()
