@@ -195,20 +195,23 @@ func decodeLnotab(tab []byte, firstLine int, spans []span, signed bool) ([]lineI
 	e := 0
 	cur := firstLine
 	for i, s := range spans {
-		for e < len(evs) && evs[e].off < s.offset {
-			ok = false // an entry inside an instruction
-			cur = evs[e].line
+		// The entries up to this instruction's start belong to it; one
+		// inside the previous instruction is moved here (and the table
+		// cannot be written back from the instructions).
+		var lines []int
+		for e < len(evs) && evs[e].off <= s.offset {
+			if evs[e].off < s.offset {
+				ok = false
+			}
+			lines = append(lines, evs[e].line)
 			e++
 		}
-		if e < len(evs) && evs[e].off == s.offset {
-			cur = evs[e].line
+		if len(lines) > 0 {
 			infos[i].start = true
-			e++
-			for e < len(evs) && evs[e].off == s.offset {
-				infos[i].extra = append(infos[i].extra, cur)
-				cur = evs[e].line
-				e++
+			if len(lines) > 1 {
+				infos[i].extra = lines[:len(lines)-1]
 			}
+			cur = lines[len(lines)-1]
 		}
 		infos[i].loc = LineLoc(cur)
 	}

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/pyc-tools/pyc/marshal"
 	"github.com/pyc-tools/pyc/pyc"
 )
 
@@ -145,5 +146,49 @@ func TestExceptionTable(t *testing.T) {
 	want = []byte{0x82, 0x17, 0x40 | 1, 72 - 64, 0x01}
 	if got := m.ExceptionTableBytes(); !bytes.Equal(got, want) {
 		t.Errorf("have % x, want % x", got, want)
+	}
+}
+
+// TestLiftKeepsOddLnotab lifts a code object whose co_lnotab has an entry
+// inside an instruction (after its EXTENDED_ARG prefix), which the
+// instruction form cannot say: assembling the lifted code keeps the table.
+func TestLiftKeepsOddLnotab(t *testing.T) {
+	v := version(t, "3.8")
+	c, err := New(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Op("NOP")
+	c.Op("LOAD_CONST", nil)
+	c.Instrs[len(c.Instrs)-1].ExtArgs = 1
+	c.Op("RETURN_VALUE")
+	m, err := c.Assemble()
+	if err != nil {
+		t.Fatal(err)
+	}
+	odd := []byte{2, 1, 2, 1} // line 2 at the prefix, line 3 at the LOAD_CONST after it
+	m.LineTable = &marshal.Bytes{Encoding: marshal.Encoding{Type: 's'}, Data: odd}
+	l, err := Lift(m, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.RawLineTable == nil {
+		t.Fatal("the odd table is not kept as it is")
+	}
+	back, err := l.Assemble()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := back.LineTableBytes(); !bytes.Equal(got, odd) {
+		t.Errorf("have % x, want % x", got, odd)
+	}
+	// Edit the lines: the table is encoded from them again.
+	l.Instrs[2].Loc, l.Instrs[2].LineStart = LineLoc(9), true
+	back, err = l.Assemble()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := back.LineTableBytes(); bytes.Equal(got, odd) {
+		t.Error("the table was kept after the lines changed")
 	}
 }
