@@ -189,6 +189,18 @@ func (c *Code) Positions() []Position {
 	return out
 }
 
+// ParseLocations decodes a 3.11+ location table (co_linetable) into one
+// Position per code unit it covers, as co_positions() yields them.
+func ParseLocations(tab []byte, firstLine int) []Position {
+	var out []Position
+	walkLocations(tab, firstLine, func(k int, p Position) {
+		for i := 0; i < k; i++ {
+			out = append(out, p)
+		}
+	})
+	return out
+}
+
 // walkLocations decodes a 3.11+ location table, calling fn with each
 // entry's length in code units and its position.
 func walkLocations(tab []byte, firstLine int, fn func(units int, p Position)) {

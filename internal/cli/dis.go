@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pyc-tools/pyc/asm"
 	"github.com/pyc-tools/pyc/disasm"
 	"github.com/pyc-tools/pyc/marshal"
 	"github.com/pyc-tools/pyc/pyc"
@@ -43,11 +44,13 @@ do what the options of the same names do in that version's dis.
 --code QUALNAME disassembles one function or class body (as named by its
 __qualname__, e.g. "Parser.parse" or "outer.<locals>.inner").
 --json prints the instructions, line starts and exception table of every
-code object instead.`,
+code object instead. -f asm prints assembly text that "pyc asm" turns back
+into the same file (see docs/asm.md).`,
 		Example: `  pyc dis __pycache__/mod.cpython-312.pyc
   pyc dis --code Parser.parse mod.pyc
   pyc dis --show-caches mod.cpython-311.pyc
-  pyc dis --json mod.pyc | jq '.instructions | length'`,
+  pyc dis --json mod.pyc | jq '.instructions | length'
+  pyc dis -f asm mod.pyc > mod.pyasm`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Files = args
@@ -58,7 +61,7 @@ code object instead.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVarP(&opts.Format, "format", "f", "dis", "output format: dis or json")
+	fs.StringVarP(&opts.Format, "format", "f", "dis", "output format: dis, json or asm")
 	fs.BoolVar(&opts.JSON, "json", false, "same as --format json")
 	fs.StringVar(&opts.Code, "code", "", "disassemble only the code object with this qualified name")
 	fs.BoolVar(&opts.ShowCaches, "show-caches", false, "show inline cache entries (3.11+)")
@@ -78,8 +81,15 @@ func runDis(opts *disOptions) error {
 	}
 	switch opts.Format {
 	case "dis", "json":
+	case "asm":
+		if len(opts.Files) > 1 {
+			return usageErrorf("-f asm takes one file")
+		}
+		if opts.Code != "" || opts.ShowCaches || opts.ShowOffsets || opts.ShowPositions {
+			return usageErrorf("-f asm writes whole files: --code and --show-* do not apply")
+		}
 	default:
-		return usageErrorf("--format: unknown format %q (want dis or json)", opts.Format)
+		return usageErrorf("--format: unknown format %q (want dis, json or asm)", opts.Format)
 	}
 	w := bufio.NewWriterSize(opts.IO.Out, 64<<10)
 	defer w.Flush()
@@ -148,6 +158,13 @@ func disOne(w *bufio.Writer, opts *disOptions, name string, po pyc.ParseOptions)
 		return nil, usageErrorf("%s: --show-offsets needs Python 3.13 or later (the file is %s)", name, v.XY())
 	case opts.ShowPositions && !v.AtLeast(3, 13):
 		return nil, usageErrorf("%s: --show-positions needs Python 3.13 or later (the file is %s)", name, v.XY())
+	}
+	if opts.Format == "asm" {
+		f.Header.Version = v
+		if err := asm.Print(w, f); err != nil {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+		return nil, nil
 	}
 	c, err := disasm.NewCode(top, v)
 	if err != nil {

@@ -103,6 +103,8 @@ version from 1.0 to 3.15 (and PyPy's, GraalPy's), from one static binary.`,
 		newCompileCmd(ios, nil),
 		newScanCmd(ios, nil),
 		newBundleCmd(ios, nil),
+		newAsmCmd(ios, nil),
+		newHeaderCmd(ios, nil),
 	)
 	for _, c := range root.Commands() {
 		if c.Args == nil {

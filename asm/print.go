@@ -1,0 +1,665 @@
+package asm
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/pyc-tools/pyc/build"
+	"github.com/pyc-tools/pyc/disasm"
+	"github.com/pyc-tools/pyc/marshal"
+	"github.com/pyc-tools/pyc/opcode"
+	"github.com/pyc-tools/pyc/pyc"
+)
+
+// Print writes the assembly text of a pyc file: its header, and its code
+// objects with their fields, constants (nested code objects inline),
+// instructions and tables, such that Assemble gives back the same bytes.
+// The version is the file's (f.Version()), which may differ from what the
+// magic number names (PyPy 3.8 files with CPython's magic).
+func Print(w io.Writer, f *pyc.File) error {
+	bw, ok := w.(*bufio.Writer)
+	if !ok {
+		bw = bufio.NewWriterSize(w, 64<<10)
+	}
+	v := f.Version()
+	if v == nil {
+		return fmt.Errorf("asm: file without a version")
+	}
+	p := &printer{w: bw, v: v, plan: build.NewPlan(f.Code, v), repr: disasm.NewReprStyle(v.Major, v.Minor)}
+	p.header(f)
+	if top, ok := f.Code.(*marshal.Code); ok && v.Layout != marshal.LayoutNone {
+		if err := p.code(top, "", build.CtxTop); err != nil {
+			return err
+		}
+	} else {
+		var b strings.Builder
+		p.value(&b, f.Code, build.CtxConst, "")
+		p.printf(".object %s\n", b.String())
+	}
+	if len(f.Trailing) > 0 {
+		p.printf(".trailing %s\n", bytesLiteral(f.Trailing))
+	}
+	if p.err != nil {
+		return p.err
+	}
+	return bw.Flush()
+}
+
+type printer struct {
+	w    *bufio.Writer
+	v    *pyc.Version
+	plan *build.Plan
+	repr disasm.ReprStyle
+	err  error
+}
+
+func (p *printer) printf(format string, a ...any) {
+	fmt.Fprintf(p.w, format, a...)
+}
+
+func (p *printer) header(f *pyc.File) {
+	v := f.Version()
+	p.printf("# pyc assembly of %s (assemble with: pyc asm FILE)\n", v)
+	if f.Headerless {
+		p.printf(".headerless\n.python %s\n", versionName(v))
+		return
+	}
+	h := &f.Header
+	if h.Magic[2] == '\r' && h.Magic[3] == '\n' {
+		p.printf(".magic %d\n", binary.LittleEndian.Uint16(h.Magic[:]))
+	} else {
+		p.printf(".magic %s\n", bytesLiteral(h.Magic[:]))
+	}
+	if known, ok := pyc.LookupMagic(h.Magic); !ok || known.Impl != v.Impl || known.Major != v.Major || known.Minor != v.Minor {
+		p.printf(".python %s\n", versionName(v))
+	}
+	switch v.HeaderSize {
+	case 8:
+		p.printf(".mtime %d\n", h.Mtime)
+	case 12:
+		p.printf(".mtime %d\n.source_size %d\n", h.Mtime, h.SourceSize)
+	case 16:
+		p.printf(".flags 0x%x  # %s\n", h.Flags, h.Mode())
+		if h.Flags&pyc.FlagHashBased != 0 {
+			p.printf(".hash %s\n", hex.EncodeToString(h.Hash[:]))
+		} else {
+			p.printf(".mtime %d\n.source_size %d\n", h.Mtime, h.SourceSize)
+		}
+	}
+}
+
+// versionName returns a name pyc.ParseVersion reads back to v's
+// implementation and version.
+func versionName(v *pyc.Version) string {
+	switch v.Impl {
+	case pyc.PyPy:
+		return "pypy" + v.XY()
+	case pyc.GraalPy:
+		return "graalpy" + v.XY()
+	case pyc.RustPython:
+		return "rustpython" + v.XY()
+	}
+	return v.XY()
+}
+
+// ident reports whether s can be written as a bare name.
+func ident(s string) bool {
+	if s == "" || s == "end" || s == "code" {
+		return false
+	}
+	for i, r := range s {
+		if !(r == '_' || unicode.IsLetter(r) || i > 0 && (unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r))) {
+			return false
+		}
+	}
+	return true
+}
+
+// nameText writes a name: bare when it can be, else as a string literal.
+func (p *printer) nameText(s string) string {
+	if ident(s) {
+		return s
+	}
+	if p.v.Major < 3 {
+		return p.repr.Repr(&marshal.Str{Data: []byte(s)})
+	}
+	if validSurrogatePass([]byte(s)) {
+		return p.repr.Repr(&marshal.Str{Data: []byte(s)})
+	}
+	return "str(" + bytesLiteral([]byte(s)) + ")"
+}
+
+// value writes a value in ctx, with its annotation.
+func (p *printer) value(b *strings.Builder, v marshal.Value, ctx build.Ctx, indent string) {
+	itemCtx := build.CtxConst
+	if ctx == build.FieldCtx(build.FieldNames) {
+		itemCtx = build.CtxName
+	} else if ctx == build.FieldCtx(build.FieldVarNames) || ctx == build.FieldCtx(build.FieldFreeVars) ||
+		ctx == build.FieldCtx(build.FieldCellVars) || ctx == build.FieldCtx(build.FieldLocalsPlusNames) {
+		itemCtx = build.CtxLocal
+	}
+	if _, ok := v.(*marshal.Code); ok && ctx == build.CtxConst {
+		ctx = build.CtxNested
+	}
+	sp := p.plan.Annotation(v, ctx)
+	py2 := p.v.Major < 3
+	items := func(open, close string, vs []marshal.Value) {
+		b.WriteString(open)
+		for i, it := range vs {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			p.value(b, it, itemCtx, indent)
+		}
+		if len(vs) == 1 && open == "(" {
+			b.WriteByte(',')
+		}
+		b.WriteString(close)
+	}
+	switch x := v.(type) {
+	case nil:
+		p.fail("a NULL value cannot be written")
+	case marshal.Singleton:
+		b.WriteString(x.String())
+		if x&0x80 != 0 {
+			b.WriteString("!+")
+		}
+		return
+	case *marshal.Int:
+		b.WriteString(intLiteral(x))
+		if py2 && x.Type == 'l' {
+			b.WriteByte('L')
+			if sp.Type == 'l' {
+				sp.Type = 0
+			}
+		}
+	case *marshal.Float:
+		if x.Text != nil && string(x.Text) != marshal.FloatRepr(x.Value) {
+			b.WriteString("float(" + strconv.Quote(string(x.Text)) + ")")
+		} else {
+			b.WriteString(formatFloat(x.Value))
+		}
+	case *marshal.Complex:
+		if x.RealText != nil && (string(x.RealText) != marshal.FloatRepr(x.Real) || string(x.ImagText) != marshal.FloatRepr(x.Imag)) {
+			b.WriteString("complex(" + strconv.Quote(string(x.RealText)) + ", " + strconv.Quote(string(x.ImagText)) + ")")
+		} else {
+			b.WriteString(formatComplex(x.Real, x.Imag))
+		}
+	case *marshal.Bytes:
+		b.WriteString(bytesLiteral(x.Data))
+	case *marshal.Str:
+		switch {
+		case py2:
+			b.WriteString(p.repr.Repr(x))
+		case validSurrogatePass(x.Data):
+			b.WriteString(p.repr.Repr(&marshal.Str{Data: x.Data}))
+		default:
+			b.WriteString("str(" + bytesLiteral(x.Data) + ")")
+		}
+	case *marshal.Unicode:
+		if validSurrogatePass(x.Data) {
+			b.WriteString(p.repr.Repr(&marshal.Unicode{Data: x.Data}))
+		} else {
+			b.WriteString("unicode(" + bytesLiteral(x.Data) + ")")
+		}
+	case *marshal.Tuple:
+		items("(", ")", x.Items)
+	case *marshal.List:
+		items("[", "]", x.Items)
+	case *marshal.Set:
+		switch {
+		case x.Frozen && len(x.Items) == 0:
+			b.WriteString("frozenset()")
+		case len(x.Items) == 0:
+			b.WriteString("set()")
+		case x.Frozen:
+			items("frozenset({", "})", x.Items)
+		default:
+			items("{", "}", x.Items)
+		}
+	case *marshal.Dict:
+		if x.Type == '}' {
+			b.WriteString("frozendict(")
+			if sp.Type == '}' {
+				sp.Type = 0
+			}
+		}
+		b.WriteByte('{')
+		for i, it := range x.Items {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			p.value(b, it.Key, build.CtxConst, indent)
+			b.WriteString(": ")
+			p.value(b, it.Value, build.CtxConst, indent)
+		}
+		b.WriteByte('}')
+		if x.Type == '}' {
+			b.WriteByte(')')
+		}
+	case *marshal.Slice:
+		b.WriteString("slice(")
+		p.value(b, x.Start, build.CtxConst, indent)
+		b.WriteString(", ")
+		p.value(b, x.Stop, build.CtxConst, indent)
+		b.WriteString(", ")
+		p.value(b, x.Step, build.CtxConst, indent)
+		b.WriteByte(')')
+	case *marshal.Code:
+		var inner strings.Builder
+		sub := &printer{w: bufio.NewWriter(&inner), v: p.v, plan: p.plan, repr: p.repr}
+		if err := sub.code(x, indent, ctx); err != nil {
+			p.fail("%v", err)
+		}
+		sub.w.Flush()
+		b.WriteString(strings.TrimSuffix(inner.String(), "\n"))
+		return
+	default:
+		p.fail("%s cannot be written in pyc's assembly language, which covers CPython (and PyPy) code objects only", marshal.KindName(v))
+	}
+	b.WriteString(annotation(sp))
+}
+
+func (p *printer) fail(format string, a ...any) {
+	if p.err == nil {
+		p.err = fmt.Errorf("asm: "+format, a...)
+	}
+}
+
+// code writes a code object as a block: "code", its fields, constants,
+// instructions and exception table, "end". The first line is written
+// without indent: the caller has written what precedes it.
+func (p *printer) code(m *marshal.Code, indent string, ctx build.Ctx) error {
+	c, err := build.Lift(m, p.v)
+	if err != nil {
+		return err
+	}
+	t := c.Table()
+	in := indent + "    "
+	lay := m.Layout
+	line := func(format string, a ...any) {
+		p.w.WriteString(in)
+		fmt.Fprintf(p.w, format, a...)
+		p.w.WriteByte('\n')
+	}
+	val := func(v marshal.Value, ctx build.Ctx) string {
+		var b strings.Builder
+		p.value(&b, v, ctx, in)
+		return b.String()
+	}
+	p.w.WriteString("code")
+	if a := annotation(p.plan.Annotation(m, ctx)); a != "" {
+		p.w.WriteString(" " + a)
+	}
+	fmt.Fprintf(p.w, "  # %s\n", m.QualNameString())
+	line(".name %s", val(m.Name, build.CtxCoName))
+	if lay.Has("qualname") {
+		line(".qualname %s", val(m.QualName, build.CtxQualName))
+	}
+	line(".filename %s", val(m.Filename, build.CtxFilename))
+	if lay.Has("firstlineno") {
+		line(".firstlineno %d", m.FirstLineNo)
+	}
+	if lay.Has("argcount") {
+		line(".argcount %d", m.ArgCount)
+	}
+	if lay.Has("posonlyargcount") && m.PosOnlyArgCount != 0 {
+		line(".posonlyargcount %d", m.PosOnlyArgCount)
+	}
+	if lay.Has("kwonlyargcount") && m.KwOnlyArgCount != 0 {
+		line(".kwonlyargcount %d", m.KwOnlyArgCount)
+	}
+	if lay.Has("flags") {
+		line(".flags 0x%x%s", m.Flags, flagComment(p.v, m.Flags))
+	}
+	if c.StackSize != 0 || c.StackSizeExact {
+		ex := ""
+		if c.StackSizeExact {
+			ex = " exact"
+		}
+		line(".stacksize %d%s", c.StackSize, ex)
+	}
+	if c.NLocalsSet {
+		line(".nlocals %d", c.NLocals)
+	}
+	field := func(name string, f build.Field, v marshal.Value, raw bool) {
+		if v == nil {
+			return
+		}
+		if raw {
+			line(".%s %s", name, val(v, build.FieldCtx(f)))
+			return
+		}
+		if a := annotation(p.plan.Annotation(v, build.FieldCtx(f))); a != "" {
+			line(".%s %s", name, a)
+		}
+	}
+	field("bytecode", build.FieldCode, m.Code, c.RawCode != nil)
+	// Names and locals.
+	if m.Names != nil {
+		line(".names %s", val(m.Names, build.FieldCtx(build.FieldNames)))
+	}
+	if lay.Has("localsplusnames") {
+		line(".localsplusnames %s", val(m.LocalsPlusNames, build.FieldCtx(build.FieldLocalsPlusNames)))
+		// The kinds are flags: each byte in hexadecimal reads best.
+		kinds := val(m.LocalsPlusKinds, build.FieldCtx(build.FieldLocalsPlusKinds))
+		if b, ok := m.LocalsPlusKinds.(*marshal.Bytes); ok {
+			kinds = hexBytesLiteral(b.Data) + strings.TrimPrefix(kinds, bytesLiteral(b.Data))
+		}
+		line(".localspluskinds %s", kinds)
+	} else {
+		if m.VarNames != nil {
+			line(".varnames %s", val(m.VarNames, build.FieldCtx(build.FieldVarNames)))
+		}
+		if m.CellVars != nil && lay.Has("cellvars") {
+			line(".cellvars %s", val(m.CellVars, build.FieldCtx(build.FieldCellVars)))
+		}
+		if m.FreeVars != nil && lay.Has("freevars") {
+			line(".freevars %s", val(m.FreeVars, build.FieldCtx(build.FieldFreeVars)))
+		}
+	}
+	tabName := "lnotab"
+	if p.v.LineTable == pyc.LineTable310 || p.v.LineTable == pyc.LineTableLocations {
+		tabName = "linetable"
+	}
+	if lay.Has("lnotab") {
+		field(tabName, build.FieldLineTable, m.LineTable, c.RawLineTable != nil || c.RawCode != nil)
+	}
+	if lay.Has("exceptiontable") {
+		field("exceptiontable", build.FieldExceptionTable, m.ExceptionTable, c.RawExceptionTable != nil || c.RawCode != nil)
+	}
+	// Constants.
+	if m.Consts != nil {
+		if a := annotation(p.plan.Annotation(m.Consts, build.FieldCtx(build.FieldConsts))); a != "" {
+			line(".consts %s", a)
+		}
+	}
+	constText := make([]string, len(c.Consts))
+	first := map[string]int{}
+	for i, k := range c.Consts {
+		if _, isCode := k.Value.(*marshal.Code); isCode {
+			constText[i] = fmt.Sprintf("#code %p", k.Value)
+		} else {
+			constText[i] = val(k.Value, build.CtxConst)
+		}
+		if _, ok := first[constText[i]]; !ok {
+			first[constText[i]] = i
+		}
+		p.w.WriteString(in + ".const ")
+		if sub, isCode := k.Value.(*marshal.Code); isCode {
+			if err := p.code(sub, in, build.CtxNested); err != nil {
+				return err
+			}
+			continue
+		}
+		p.w.WriteString(constText[i])
+		p.w.WriteByte('\n')
+	}
+	// Instructions.
+	comment := ""
+	if c.RawCode != nil {
+		comment = "# "
+		p.w.WriteString(in + "# The instructions below are for reading only: .bytecode holds co_code.\n")
+	}
+	cur := build.LineLoc(c.FirstLineNo)
+	lnotab := p.v.LineTable == pyc.LineTableLnotab || p.v.LineTable == pyc.LineTableLnotabSigned
+	ext, _ := t.ExtendedArg()
+	for i := range c.Instrs {
+		ins := &c.Instrs[i]
+		for _, l := range ins.Labels {
+			fmt.Fprintf(p.w, "%s%s  %s:\n", comment, indent, l.Name)
+		}
+		if lay.Has("lnotab") {
+			if lnotab {
+				if ins.LineStart {
+					for _, x := range ins.ExtraLines {
+						fmt.Fprintf(p.w, "%s%s.line %d\n", comment, in, x)
+					}
+					fmt.Fprintf(p.w, "%s%s.line %s\n", comment, in, lineText(ins.Loc.Line))
+				}
+			} else if ins.Loc.Line != cur.Line {
+				fmt.Fprintf(p.w, "%s%s.line %s\n", comment, in, lineText(ins.Loc.Line))
+			}
+			cur = ins.Loc
+		}
+		arg := p.operand(c, i, first, constText)
+		for k := ins.ExtArgs; k > 0; k-- {
+			shift, mask := 8*k, 0xff
+			if !t.WordCode() {
+				shift, mask = 16*k, 0xffff
+			}
+			fmt.Fprintf(p.w, "%s%s%-20s %d\n", comment, in, t.Name(ext), p.argValue(c, i)>>shift&mask)
+		}
+		pos := ""
+		if p.v.LineTable == pyc.LineTableLocations {
+			pos = posText(ins.Loc)
+		}
+		text := t.Name(ins.Op)
+		if arg != "" || pos != "" {
+			text = fmt.Sprintf("%-20s %s", text, arg)
+		}
+		if pos != "" {
+			text = fmt.Sprintf("%-40s %s", text, pos)
+		}
+		fmt.Fprintf(p.w, "%s%s%s\n", comment, in, strings.TrimRight(text, " "))
+		if len(ins.Cache) > 0 {
+			var parts []string
+			for _, u := range ins.Cache {
+				parts = append(parts, fmt.Sprintf("0x%04x", u))
+			}
+			fmt.Fprintf(p.w, "%s%s.cache %s\n", comment, in, strings.Join(parts, " "))
+		}
+	}
+	for _, l := range c.EndLabels {
+		fmt.Fprintf(p.w, "%s%s  %s:\n", comment, indent, l.Name)
+	}
+	for _, e := range c.Exceptions {
+		lasti := ""
+		if e.Lasti {
+			lasti = " lasti"
+		}
+		fmt.Fprintf(p.w, "%s%s.exception %s to %s -> %s [%d]%s\n", comment, in, e.Start.Name, e.End.Name, e.Target.Name, e.Depth, lasti)
+	}
+	p.w.WriteString(indent + "end\n")
+	return nil
+}
+
+func lineText(n int) string {
+	if n == build.NoLine {
+		return "none"
+	}
+	return strconv.Itoa(n)
+}
+
+// posText writes the columns (and end line) of a 3.11+ position, or ""
+// when there are none.
+func posText(l build.Loc) string {
+	if l.Line == build.NoLine || l.Col == build.NoLine && l.EndCol == build.NoLine && (l.EndLine == l.Line || l.EndLine == build.NoLine) {
+		return ""
+	}
+	col := func(n int) string {
+		if n == build.NoLine {
+			return "?"
+		}
+		return strconv.Itoa(n)
+	}
+	if l.EndLine == l.Line {
+		return "@" + col(l.Col) + "-" + col(l.EndCol)
+	}
+	return "@" + col(l.Col) + "-" + col(l.EndLine) + ":" + col(l.EndCol)
+}
+
+// argValue returns the oparg of a lifted instruction as its original
+// bytes have it.
+func (p *printer) argValue(c *build.Code, i int) int {
+	if c.Orig == nil {
+		return 0
+	}
+	t := c.Table()
+	code := c.Orig.Bytecode()
+	// Find the instruction's own offset by walking the folded sizes.
+	off := 0
+	for j := 0; j < i; j++ {
+		off += p.size(c, j)
+	}
+	ins := &c.Instrs[i]
+	step := 2
+	if !t.WordCode() {
+		step = 3
+	}
+	arg := 0
+	for k := 0; k <= ins.ExtArgs; k++ {
+		o := off + k*step
+		if o+1 >= len(code) {
+			break
+		}
+		if t.WordCode() {
+			arg = arg<<8 | int(code[o+1])
+		} else if o+2 < len(code) {
+			arg = arg<<16 | int(code[o+1]) | int(code[o+2])<<8
+		}
+	}
+	return arg
+}
+
+// size returns the bytes a lifted instruction takes in the original.
+func (p *printer) size(c *build.Code, i int) int {
+	t := c.Table()
+	ins := &c.Instrs[i]
+	base := t.Deopt(ins.Op)
+	if t.WordCode() {
+		return 2*(ins.ExtArgs+1) + 2*t.Caches(base)
+	}
+	if base < t.HaveArgument() {
+		return 1
+	}
+	return 3 * (ins.ExtArgs + 1)
+}
+
+// operand writes an instruction's operand.
+func (p *printer) operand(c *build.Code, i int, first map[string]int, constText []string) string {
+	t := c.Table()
+	ins := &c.Instrs[i]
+	base := t.Deopt(ins.Op)
+	switch x := ins.Arg.(type) {
+	case nil:
+		return ""
+	case build.Raw:
+		return "=" + strconv.Itoa(int(x))
+	case build.Int:
+		return strconv.Itoa(int(x))
+	case build.Const:
+		for k, o := range c.Consts {
+			if o.Value != x.Value {
+				continue
+			}
+			if m, ok := x.Value.(*marshal.Code); ok {
+				name := marshal.TextOf(m.Name)
+				n := 0
+				for _, o2 := range c.Consts {
+					if m2, ok := o2.Value.(*marshal.Code); ok && marshal.TextOf(m2.Name) == name {
+						n++
+					}
+				}
+				if n == 1 && isText(m.Name) {
+					return "code " + p.quoted(name)
+				}
+				return "=" + strconv.Itoa(k)
+			}
+			if first[constText[k]] != k {
+				return "=" + strconv.Itoa(k) + "  # " + constText[k]
+			}
+			return constText[k]
+		}
+	case build.Name:
+		name := p.nameText(x.Name)
+		if x.Flags == 0 {
+			return name
+		}
+		if f := nameFormat(t, base, x.Flags); f != "" {
+			return strings.Replace(f, "%s", name, 1)
+		}
+		return name + "|" + strconv.Itoa(x.Flags)
+	case build.Local:
+		return p.nameText(string(x))
+	case build.Free:
+		return p.nameText(string(x))
+	case build.LocalPair:
+		return p.nameText(x[0]) + ", " + p.nameText(x[1])
+	case *build.Label:
+		return x.Name
+	case build.Compare:
+		s := x.Op
+		for _, f := range t.CompareFlags() {
+			if x.Flags&f.Bit != 0 {
+				s = strings.Replace(f.Format, "%s", s, 1)
+			}
+		}
+		return s
+	case build.BinaryOp:
+		return string(x)
+	case build.Intrinsic:
+		return string(x)
+	}
+	p.fail("cannot write the operand of %s", t.Name(ins.Op))
+	return ""
+}
+
+// quoted writes s as a string literal.
+func (p *printer) quoted(s string) string {
+	return p.repr.Repr(&marshal.Str{Data: []byte(s)})
+}
+
+func isText(v marshal.Value) bool {
+	switch v.(type) {
+	case *marshal.Str, *marshal.Unicode:
+		return validSurrogatePass(marshal.BytesOf(v))
+	}
+	return false
+}
+
+// nameFormat returns how dis writes a name with the flag bits flags ("NULL
+// + %s"), or "" when there is no such text for exactly these bits.
+func nameFormat(t *opcode.Table, op byte, flags int) string {
+	shift := uint(0)
+	for s := uint(0); s < 8; s++ {
+		if i, _ := t.NameIndex(op, 1<<s); i == 1 {
+			shift = s
+			break
+		}
+	}
+	if flags&(flags-1) != 0 || flags >= 1<<shift {
+		return ""
+	}
+	_, f := t.NameIndex(op, flags)
+	return f
+}
+
+// flagComment names the co_flags bits every version shares.
+func flagComment(v *pyc.Version, flags uint32) string {
+	names := []struct {
+		bit  uint32
+		name string
+	}{{0x1, "OPTIMIZED"}, {0x2, "NEWLOCALS"}, {0x4, "VARARGS"}, {0x8, "VARKEYWORDS"}, {0x10, "NESTED"}, {0x20, "GENERATOR"}}
+	var parts []string
+	rest := flags
+	for _, n := range names {
+		if flags&n.bit != 0 {
+			parts = append(parts, n.name)
+			rest &^= n.bit
+		}
+	}
+	if rest != 0 {
+		parts = append(parts, fmt.Sprintf("0x%x", rest))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "  # " + strings.Join(parts, "|")
+}
