@@ -3,6 +3,7 @@ package marshal
 import (
 	"bytes"
 	"sort"
+	"unicode/utf8"
 )
 
 // Canonicalize rewrites the encoding choices that CPython's marshal makes
@@ -27,7 +28,13 @@ import (
 //     interned strings: a class's qualified name, say, is shared with the
 //     equal constant unless a loaded module interned that text first.
 //     Canonicalize makes all equal strings one object, interned (type 't',
-//     'A' or 'Z') when any of them was.
+//     'A' or 'Z') when any of them was. The empty string and the strings of
+//     one character below U+0100 are the exception: CPython keeps one
+//     object for each, process-wide, so whether "{" is interned is
+//     whatever happened to it earlier in the process; Canonicalize interns
+//     them exactly when they are made of name characters (ASCII letters,
+//     digits, underscore), the rule the compiler itself applies to
+//     constants.
 //   - Set order. The items of a set or frozenset are written in hash-table
 //     order, which for strings depends on the process's hash seed (before
 //     CPython 3.11) or on the reference flags of the items (3.11 on, which
@@ -87,6 +94,33 @@ func (c *canon) collectStrings(v Value) {
 	for key, typ := range interned {
 		c.strs[key].Type = typ
 	}
+	for key, s := range c.strs {
+		if isSingleton(key) {
+			s.Type = StrType(s.Data, allNameChars(key), c.opts.Version, false)
+		}
+	}
+}
+
+// isSingleton reports whether CPython keeps one shared object for a
+// string's text: the empty string and single characters below U+0100.
+func isSingleton(text string) bool {
+	if text == "" {
+		return true
+	}
+	r, size := utf8.DecodeRuneInString(text)
+	return size == len(text) && r < 0x100 && r != utf8.RuneError
+}
+
+// allNameChars is the compiler's test for interning a constant: only ASCII
+// letters, digits and underscores (vacuously true of "").
+func allNameChars(text string) bool {
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		if !(c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // children calls fn on each object v holds directly.

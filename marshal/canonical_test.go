@@ -53,8 +53,8 @@ func TestCanonicalize(t *testing.T) {
 		},
 		{
 			name: "equal strings not interned stay not interned",
-			in:   "29 02 7a 01 78 7a 01 78",
-			want: "29 02 fa 01 78 72 00 00 00 00",
+			in:   "29 02 7a 03 78 2e 79 7a 03 78 2e 79",
+			want: "29 02 fa 03 78 2e 79 72 00 00 00 00",
 			// one object, flagged because it is met twice
 			version: 4,
 		},
@@ -64,6 +64,20 @@ func TestCanonicalize(t *testing.T) {
 			in:      "be 02 00 00 00 da 01 62 5a 01 61",
 			want:    "3e 02 00 00 00 5a 01 61 5a 01 62",
 			version: 4,
+		},
+		{
+			name: "one-character strings are interned by the compiler's rule",
+			// ('{' interned, 'x' not interned, '' not interned, 'ab{' interned)
+			in:      "29 04 da 01 7b 7a 01 78 7a 00 da 03 61 62 7b",
+			want:    "29 04 7a 01 7b 5a 01 78 5a 00 5a 03 61 62 7b",
+			version: 4,
+		},
+		{
+			name: "a Latin-1 character is a singleton too",
+			// ('é' as 't' interned, v3 stream) -> not a name character: 'u'
+			in:      "29 01 74 02 00 00 00 c3 a9",
+			want:    "29 01 75 02 00 00 00 c3 a9",
+			version: 3,
 		},
 		{
 			name:    "flagged singleton loses its flag",

@@ -34,6 +34,7 @@ func main() {
 	python := flag.String("python", "python3", "interpreter")
 	jobs := flag.Int("j", 2, "compile servers")
 	work := flag.String("work", "/tmp/pyc-bundlemem", "scratch directory")
+	scale := flag.Int("scale", 1, "repeat each module's body this many times (bigger sources, same count)")
 	var ns counts
 	flag.Var(&ns, "n", "number of modules (repeat for several trees, smallest first)")
 	flag.Parse()
@@ -45,15 +46,17 @@ func main() {
 	defer c.Close()
 	fmt.Printf("%s, %d servers\n", c.Interpreter(), *jobs)
 	for _, n := range ns {
-		dir := filepath.Join(*work, fmt.Sprintf("tree-%d", n))
-		srcBytes := generate(dir, n)
+		dir := filepath.Join(*work, fmt.Sprintf("tree-%d-x%d", n, *scale))
+		srcBytes := generate(dir, n, *scale)
 		out := filepath.Join(*work, fmt.Sprintf("app-%d.zip", n))
 		runtime.GC()
 		start := time.Now()
 		st, err := bundle.Build(bundle.Options{Src: dir, Out: out, Compiler: c, Main: "pkg000.mod0000:main"})
 		check(err)
-		fmt.Printf("bundle  %6d modules (%5.1f MB of source): %.1fs, zip %5.1f MB, peak RSS so far %s\n",
-			st.Modules, float64(srcBytes)/1e6, time.Since(start).Seconds(), float64(st.Size)/1e6, hwm())
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fmt.Printf("bundle  %6d modules (%5.1f MB of source): %.1fs, zip %5.1f MB, peak RSS so far %s, Go heap in use %.1f MB\n",
+			st.Modules, float64(srcBytes)/1e6, time.Since(start).Seconds(), float64(st.Size)/1e6, hwm(), float64(ms.HeapInuse)/1e6)
 		start = time.Now()
 		cst, err := c.Tree([]string{dir}, compile.TreeOptions{MaxDepth: -1, Force: true}, nil)
 		check(err)
@@ -63,7 +66,7 @@ func main() {
 
 // generate writes n modules in packages of 100, each module about 3 KB,
 // and a 4 KB data file per package. It returns the bytes of source.
-func generate(dir string, n int) int64 {
+func generate(dir string, n, scale int) int64 {
 	os.RemoveAll(dir)
 	var total int64
 	for i := 0; i < n; i++ {
@@ -73,7 +76,7 @@ func generate(dir string, n int) int64 {
 			check(os.WriteFile(filepath.Join(pkg, "__init__.py"), []byte("'''Package.'''\n"), 0o644))
 			check(os.WriteFile(filepath.Join(pkg, "data.txt"), []byte(strings.Repeat("data ", 800)), 0o644))
 		}
-		src := module(i)
+		src := strings.Repeat(module(i), scale)
 		total += int64(len(src))
 		check(os.WriteFile(filepath.Join(pkg, fmt.Sprintf("mod%04d.py", i)), []byte(src), 0o644))
 	}

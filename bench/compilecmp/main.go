@@ -23,6 +23,7 @@ import (
 
 func main() {
 	verbose := flag.Bool("v", false, "list every file that differs")
+	keep := flag.String("keep", "", "copy the pairs that differ after canonicalizing into this directory (NAME.ref, NAME.new)")
 	flag.Parse()
 	if flag.NArg() != 2 {
 		fmt.Fprintln(os.Stderr, "usage: compilecmp [-v] REF NEW")
@@ -57,6 +58,12 @@ func main() {
 		}
 		differ++
 		bad = append(bad, fmt.Sprintf("differs %s (%v %v)", rel, erra, errb))
+		if *keep != "" {
+			base := filepath.Join(*keep, strings.ReplaceAll(rel, "/", "_"))
+			os.MkdirAll(*keep, 0o755)
+			os.WriteFile(base+".ref", a, 0o644)
+			os.WriteFile(base+".new", b, 0o644)
+		}
 	}
 	set := map[string]bool{}
 	for _, r := range refs {
