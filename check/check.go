@@ -4,15 +4,10 @@ package check
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"runtime"
-	"strings"
-	"sync"
 
+	"github.com/pyc-tools/pyc/internal/pycwalk"
 	"github.com/pyc-tools/pyc/pyc"
 )
 
@@ -123,74 +118,18 @@ func firstDiff(a, b []byte) int {
 }
 
 // IsPycName reports whether a file name looks like a pyc.
-func IsPycName(name string) bool {
-	return strings.HasSuffix(name, ".pyc") || strings.HasSuffix(name, ".pyo")
-}
+func IsPycName(name string) bool { return pycwalk.IsPycName(name) }
 
 // Paths checks files and, recursively, the pyc files under directories,
 // with one worker per CPU. It calls report once per file, in the order the
-// paths and directory walks give them, from a single goroutine.
+// paths and directory walks give them, from a single goroutine; a path
+// that cannot be read is reported as a failed result.
 func Paths(paths []string, opts Options, report func(Result)) error {
-	type job struct {
-		path string
-		done chan Result
-	}
-	jobs := make(chan job, 256)
-	order := make(chan chan Result, 256)
-	var wg sync.WaitGroup
-	for i := 0; i < runtime.GOMAXPROCS(0); i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				j.done <- File(j.path, opts)
-			}
-		}()
-	}
-	var walkErr error
-	go func() {
-		defer close(order)
-		defer close(jobs)
-		send := func(p string) {
-			c := make(chan Result, 1)
-			order <- c
-			jobs <- job{p, c}
-		}
-		for _, p := range paths {
-			st, err := os.Stat(p)
-			if err != nil {
-				c := make(chan Result, 1)
-				c <- Result{Path: p, Problems: []string{err.Error()}}
-				order <- c
-				continue
-			}
-			if !st.IsDir() {
-				send(p)
-				continue
-			}
-			err = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
-				if err != nil {
-					c := make(chan Result, 1)
-					c <- Result{Path: q, Problems: []string{err.Error()}}
-					order <- c
-					if d != nil && d.IsDir() {
-						return fs.SkipDir
-					}
-					return nil
-				}
-				if !d.IsDir() && IsPycName(d.Name()) {
-					send(q)
-				}
-				return nil
-			})
-			if err != nil && !errors.Is(err, fs.SkipDir) {
-				walkErr = err
-			}
-		}
-	}()
-	for c := range order {
-		report(<-c)
-	}
-	wg.Wait()
-	return walkErr
+	pycwalk.Walk(paths, pycwalk.Options{},
+		func(p string) Result { return File(p, opts) },
+		func(p string, err error) (Result, bool) {
+			return Result{Path: p, Problems: []string{err.Error()}}, true
+		},
+		report)
+	return nil
 }

@@ -40,12 +40,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
+	"github.com/pyc-tools/pyc/internal/pycwalk"
 	"github.com/pyc-tools/pyc/pyc"
 )
 
@@ -228,76 +226,26 @@ func unwrapPath(err error) error {
 }
 
 // IsPycName reports whether a file name is a pyc's (.pyc or .pyo).
-func IsPycName(name string) bool {
-	return strings.HasSuffix(name, ".pyc") || strings.HasSuffix(name, ".pyo")
-}
+func IsPycName(name string) bool { return pycwalk.IsPycName(name) }
 
 // Scan classifies every pyc given and every one under the directories
-// given (walked in lexical order, symlinked directories not followed), with
-// one worker per CPU, and calls report for each from the calling goroutine,
-// in walk order. Paths that cannot be read are returned, joined, in the
-// error.
+// given (walked in lexical order, symlinked directories not followed, and
+// symlinks inside them left out), with one worker per CPU, and calls report
+// for each from the calling goroutine, in walk order. Paths that cannot be
+// read are returned, joined, in the error.
 func Scan(paths []string, opts Options, report func(Entry)) error {
-	type job struct {
-		path string
-		done chan Entry
-	}
-	jobs := make(chan job, 256)
-	order := make(chan chan Entry, 256)
-	var wg sync.WaitGroup
-	for i := 0; i < runtime.GOMAXPROCS(0); i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				j.done <- File(j.path, opts)
-			}
-		}()
-	}
 	var errs []error
-	go func() {
-		defer close(order)
-		defer close(jobs)
-		send := func(p string) {
-			c := make(chan Entry, 1)
-			order <- c
-			jobs <- job{p, c}
-		}
-		for _, p := range paths {
-			st, err := os.Stat(p)
-			if err != nil {
-				errs = append(errs, err)
-				continue
+	pycwalk.Walk(paths, pycwalk.Options{SkipLinks: true},
+		func(p string) Entry { return File(p, opts) },
+		func(_ string, err error) (Entry, bool) {
+			errs = append(errs, err)
+			return Entry{}, false
+		},
+		func(e Entry) {
+			if report != nil {
+				report(e)
 			}
-			if !st.IsDir() {
-				send(p)
-				continue
-			}
-			err = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
-				if err != nil {
-					errs = append(errs, err)
-					if d != nil && d.IsDir() {
-						return fs.SkipDir
-					}
-					return nil
-				}
-				if !d.IsDir() && d.Type()&fs.ModeSymlink == 0 && IsPycName(d.Name()) {
-					send(q)
-				}
-				return nil
-			})
-			if err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}()
-	for c := range order {
-		e := <-c
-		if report != nil {
-			report(e)
-		}
-	}
-	wg.Wait()
+		})
 	return errors.Join(errs...)
 }
 
