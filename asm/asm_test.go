@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/pyc-tools/pyc/asm"
+	"github.com/pyc-tools/pyc/build"
 	"github.com/pyc-tools/pyc/disasm"
 	"github.com/pyc-tools/pyc/internal/pytest"
 	"github.com/pyc-tools/pyc/marshal"
@@ -197,5 +198,40 @@ func TestTrickyValues(t *testing.T) {
 		if !bytes.Equal(out, data) {
 			t.Errorf("%s: have % x\nwant % x\ntext:\n%s", tc.v.XY(), out, data, text.String())
 		}
+	}
+}
+
+// TestRawConstWithPosition: an index to the second of two constants that
+// print alike is written =N with the constant as a comment, after the
+// instruction's position.
+func TestRawConstWithPosition(t *testing.T) {
+	v, _ := pyc.ParseVersion("3.11")
+	c, err := build.New(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Consts = []build.Const{{Value: &marshal.Float{Value: 1.5}}, {Value: &marshal.Float{Value: 1.5}}}
+	c.Op("RESUME", 0)
+	c.SetLoc(build.Loc{Line: 1, EndLine: 1, Col: 4, EndCol: 9})
+	c.Op("LOAD_CONST", build.Raw(1))
+	c.Op("RETURN_VALUE")
+	f, err := c.File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := f.Bytes()
+	var text bytes.Buffer
+	if err := asm.Print(&text, f); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "=1                  @4-9  # 1.5") {
+		t.Errorf("the raw constant is not written as expected:\n%s", text.String())
+	}
+	g, err := asm.Assemble(text.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := g.Bytes(); !bytes.Equal(out, data) {
+		t.Errorf("have % x\nwant % x", out, data)
 	}
 }

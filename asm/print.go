@@ -428,7 +428,7 @@ func (p *printer) code(m *marshal.Code, indent string, ctx build.Ctx) error {
 			}
 			cur = ins.Loc
 		}
-		arg := p.operand(c, i, first, constText)
+		arg, note := p.operand(c, i, first, constText)
 		for k := ins.ExtArgs; k > 0; k-- {
 			shift, mask := 8*k, 0xff
 			if !t.WordCode() {
@@ -446,6 +446,9 @@ func (p *printer) code(m *marshal.Code, indent string, ctx build.Ctx) error {
 		}
 		if pos != "" {
 			text = fmt.Sprintf("%-40s %s", text, pos)
+		}
+		if note != "" {
+			text += "  # " + note
 		}
 		fmt.Fprintf(p.w, "%s%s%s\n", comment, in, strings.TrimRight(text, " "))
 		if len(ins.Cache) > 0 {
@@ -542,18 +545,26 @@ func (p *printer) size(c *build.Code, i int) int {
 	return 3 * (ins.ExtArgs + 1)
 }
 
-// operand writes an instruction's operand.
-func (p *printer) operand(c *build.Code, i int, first map[string]int, constText []string) string {
+// operand writes an instruction's operand, and a note for the end of the
+// line (what a raw constant index stands for).
+func (p *printer) operand(c *build.Code, i int, first map[string]int, constText []string) (string, string) {
 	t := c.Table()
 	ins := &c.Instrs[i]
 	base := t.Deopt(ins.Op)
 	switch x := ins.Arg.(type) {
 	case nil:
-		return ""
+		return "", ""
 	case build.Raw:
-		return "=" + strconv.Itoa(int(x))
+		note := ""
+		if t.Kind(base) == opcode.ArgConst && int(x) < len(constText) {
+			note = constText[x]
+			if strings.HasPrefix(note, "#code") {
+				note = "code " + p.quoted(marshal.TextOf(c.Consts[x].Value.(*marshal.Code).Name))
+			}
+		}
+		return "=" + strconv.Itoa(int(x)), note
 	case build.Int:
-		return strconv.Itoa(int(x))
+		return strconv.Itoa(int(x)), ""
 	case build.Const:
 		for k, o := range c.Consts {
 			if o.Value != x.Value {
@@ -568,32 +579,32 @@ func (p *printer) operand(c *build.Code, i int, first map[string]int, constText 
 					}
 				}
 				if n == 1 && isText(m.Name) {
-					return "code " + p.quoted(name)
+					return "code " + p.quoted(name), ""
 				}
-				return "=" + strconv.Itoa(k)
+				return "=" + strconv.Itoa(k), "code " + p.quoted(name)
 			}
 			if first[constText[k]] != k {
-				return "=" + strconv.Itoa(k) + "  # " + constText[k]
+				return "=" + strconv.Itoa(k), constText[k]
 			}
-			return constText[k]
+			return constText[k], ""
 		}
 	case build.Name:
 		name := p.nameText(x.Name)
 		if x.Flags == 0 {
-			return name
+			return name, ""
 		}
 		if f := nameFormat(t, base, x.Flags); f != "" {
-			return strings.Replace(f, "%s", name, 1)
+			return strings.Replace(f, "%s", name, 1), ""
 		}
-		return name + "|" + strconv.Itoa(x.Flags)
+		return name + "|" + strconv.Itoa(x.Flags), ""
 	case build.Local:
-		return p.nameText(string(x))
+		return p.nameText(string(x)), ""
 	case build.Free:
-		return p.nameText(string(x))
+		return p.nameText(string(x)), ""
 	case build.LocalPair:
-		return p.nameText(x[0]) + ", " + p.nameText(x[1])
+		return p.nameText(x[0]) + ", " + p.nameText(x[1]), ""
 	case *build.Label:
-		return x.Name
+		return x.Name, ""
 	case build.Compare:
 		s := x.Op
 		for _, f := range t.CompareFlags() {
@@ -601,14 +612,14 @@ func (p *printer) operand(c *build.Code, i int, first map[string]int, constText 
 				s = strings.Replace(f.Format, "%s", s, 1)
 			}
 		}
-		return s
+		return s, ""
 	case build.BinaryOp:
-		return string(x)
+		return string(x), ""
 	case build.Intrinsic:
-		return string(x)
+		return string(x), ""
 	}
 	p.fail("cannot write the operand of %s", t.Name(ins.Op))
-	return ""
+	return "", ""
 }
 
 // quoted writes s as a string literal.
