@@ -100,7 +100,16 @@ def main():
             import runpy
             import argparse
             import compileall
-        except ImportError:
+            # Run its command line once, excluding every file (-x .), for
+            # what parsing it loads (gettext, locale...).
+            argv = sys.argv
+            sys.argv = ['compileall', '-q', '-l', '-x', '.',
+                        os.path.dirname(os.path.abspath(sys.executable))]
+            try:
+                compileall.main()
+            finally:
+                sys.argv = argv
+        except Exception:
             pass
 
     # Compiling makes few reference cycles: collect now and then instead
