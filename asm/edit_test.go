@@ -3,9 +3,9 @@ package asm_test
 import (
 	"bytes"
 	"fmt"
-	"slices"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
