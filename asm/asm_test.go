@@ -235,3 +235,35 @@ func TestRawConstWithPosition(t *testing.T) {
 		t.Errorf("have % x\nwant % x", out, data)
 	}
 }
+
+// TestRawCode: code the instruction form cannot describe (an undefined
+// opcode) is written as .bytecode bytes and comes back the same.
+func TestRawCode(t *testing.T) {
+	v, _ := pyc.ParseVersion("3.8")
+	c, err := build.New(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Op("LOAD_CONST", nil)
+	c.Op("RETURN_VALUE")
+	f, err := c.File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := f.TopCode()
+	top.Code = &marshal.Bytes{Encoding: marshal.Encoding{Type: 's'}, Data: []byte{0xee, 7, 100, 0, 83, 0}}
+	data, err := f.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text bytes.Buffer
+	if err := asm.Print(&text, f); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), ".bytecode b'\\xee\\x07d\\x00S\\x00'") || !strings.Contains(text.String(), "    # <238>") {
+		t.Errorf("no raw bytecode in:\n%s", text.String())
+	}
+	if !roundTrip(t, "raw", data) {
+		t.Fatal("does not decode")
+	}
+}

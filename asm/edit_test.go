@@ -5,13 +5,37 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/pyc-tools/pyc/asm"
+	"github.com/pyc-tools/pyc/disasm"
 	"github.com/pyc-tools/pyc/internal/pytest"
+	"github.com/pyc-tools/pyc/marshal"
 	"github.com/pyc-tools/pyc/pyc"
 )
+
+func contains(xs []string, s string) bool { return slices.Contains(xs, s) }
+
+// findCode returns the code object named name among c's constants, at any
+// depth.
+func findCode(c *marshal.Code, name string) *marshal.Code {
+	if c == nil {
+		return nil
+	}
+	if c.NameString() == name {
+		return c
+	}
+	for _, k := range c.Consts.Items {
+		if m, ok := k.(*marshal.Code); ok {
+			if f := findCode(m, name); f != nil {
+				return f
+			}
+		}
+	}
+	return nil
+}
 
 // editSource is compiled by each interpreter, printed as assembly, edited
 // as text, assembled and run. The edits: the constant 'hello' changed, the
@@ -82,17 +106,23 @@ func statement(t *testing.T, lines []string, n int) (int, int) {
 	return 0, 0
 }
 
-// edit makes the edits on assembly text.
+// edit makes the edits on assembly text: the constant, the duplicated and
+// the deleted statement, a new local variable stored and loaded before the
+// duplicated statement, and the return statement moved to line 117.
 func edit(t *testing.T, text string) string {
 	text = strings.ReplaceAll(text, `'hello'`, `'HELLO'`)
+	text = strings.Replace(text, ".line 17\n", ".line 117\n", 1)
 	lines := strings.Split(text, "\n")
 	ds, de := statement(t, lines, dupLine)
 	xs, xe := statement(t, lines, delLine)
 	if xs < de {
 		t.Fatal("the deleted statement comes before the duplicated one")
 	}
+	newLocal := []string{"LOAD_CONST 7", "STORE_FAST newlocal", "LOAD_FAST newlocal", "POP_TOP"}
 	var out []string
-	out = append(out, lines[:de+1]...)
+	out = append(out, lines[:ds+1]...)
+	out = append(out, newLocal...)
+	out = append(out, lines[ds+1:de+1]...)
 	out = append(out, lines[ds:de+1]...)   // the copy
 	out = append(out, lines[de+1:xs+1]...) // keep the .line of the deleted statement
 	out = append(out, lines[xe+1:]...)
@@ -115,8 +145,10 @@ func compile(t *testing.T, in pytest.Interpreter, dir, name, src string) string 
 
 // TestEditAndRun takes a module compiled by each interpreter, edits its
 // assembly (a constant changed, a statement inside a try block in a loop
-// duplicated, another in the loop deleted), assembles it and runs it: the
-// output must be that of the source edited the same way.
+// duplicated, another in the loop deleted, a new local variable used, a
+// line number changed), assembles it and runs it: the output must be that
+// of the source edited the same way, and the new local and line must be in
+// the code object.
 func TestEditAndRun(t *testing.T) {
 	for _, in := range pytest.RequireInterpreters(t) {
 		t.Run(in.Version, func(t *testing.T) {
@@ -171,6 +203,32 @@ func TestEditAndRun(t *testing.T) {
 			}
 			if strings.Count(string(have), "item 1") != 2 || strings.Contains(string(have), "after") || !strings.Contains(string(have), "HELLO") {
 				t.Errorf("the edits did not take: %q", have)
+			}
+			// The new local and the moved line are in the code object.
+			ef, err := pyc.Open(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			work := findCode(ef.TopCode(), "work")
+			if work == nil {
+				t.Fatal("no work() in the edited file")
+			}
+			dc, err := disasm.NewCode(work, ef.Version())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !contains(dc.LocalNames(), "newlocal") {
+				t.Errorf("newlocal is not among the locals %v", dc.LocalNames())
+			}
+			if ef.Version().LineTable != pyc.LineTableLocations && !ef.Version().AtLeast(3, 11) && int(work.NLocals) != len(dc.LocalNames()) {
+				t.Errorf("co_nlocals %d, %d locals", work.NLocals, len(dc.LocalNames()))
+			}
+			moved := false
+			for _, r := range dc.Lines() {
+				moved = moved || r.Line == 117
+			}
+			if !moved {
+				t.Error("no instruction on the moved line 117")
 			}
 		})
 	}

@@ -68,3 +68,11 @@ func TestErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestDeepNesting(t *testing.T) {
+	src := module("    .const " + strings.Repeat("(", 5000) + strings.Repeat(")", 5000) + "\n    RETURN_CONST None")
+	_, err := asm.Assemble([]byte(src))
+	if err == nil || !strings.Contains(err.Error(), "nested deeper") {
+		t.Errorf("have %v, want an error about nesting", err)
+	}
+}

@@ -92,12 +92,13 @@ func buildError(err error) error {
 }
 
 type parser struct {
-	src  string
-	toks []token
-	pos  int
-	f    *File
-	v    *pyc.Version
-	py2  bool
+	src   string
+	toks  []token
+	pos   int
+	f     *File
+	v     *pyc.Version
+	py2   bool
+	depth int // nesting of values and code blocks
 }
 
 func (p *parser) peek() token { return p.toks[p.pos] }
@@ -590,6 +591,11 @@ func (p *parser) callArgs(itemCtx build.Ctx) ([]marshal.Value, error) {
 
 func (p *parser) atom(ctx, itemCtx build.Ctx) (marshal.Value, error) {
 	t := p.advance()
+	p.depth++
+	defer func() { p.depth-- }()
+	if p.depth > marshal.MaxDepth {
+		return nil, p.errorf(t, "values nested deeper than %d", marshal.MaxDepth)
+	}
 	switch t.kind {
 	case tString:
 		return p.str(t)
@@ -1006,6 +1012,11 @@ func (b *blockState) label(name string, t token) *build.Label {
 
 // codeBlock reads a code object after the "code" keyword, up to "end".
 func (p *parser) codeBlock(start token, ctx build.Ctx) (*build.Code, error) {
+	p.depth++
+	defer func() { p.depth-- }()
+	if p.depth > marshal.MaxDepth {
+		return nil, p.errorf(start, "code blocks nested deeper than %d", marshal.MaxDepth)
+	}
 	t, err := disasmTable(p.v)
 	if err != nil {
 		return nil, p.errorf(start, "%v", err)

@@ -402,29 +402,37 @@ func (p *printer) code(m *marshal.Code, indent string, ctx build.Ctx) error {
 		p.w.WriteByte('\n')
 	}
 	// Instructions.
-	comment := ""
 	if c.RawCode != nil {
-		comment = "# "
 		p.w.WriteString(in + "# The instructions below are for reading only: .bytecode holds co_code.\n")
 	}
+	// In raw mode every line is a comment, after the indentation.
+	ind := func(s string) string {
+		if c.RawCode != nil {
+			return s + "# "
+		}
+		return s
+	}
+	in0 := in
+	indent0 := indent
+	in, indent = ind(in0), ind(indent0)
 	cur := build.LineLoc(c.FirstLineNo)
 	lnotab := p.v.LineTable == pyc.LineTableLnotab || p.v.LineTable == pyc.LineTableLnotabSigned
 	ext, _ := t.ExtendedArg()
 	for i := range c.Instrs {
 		ins := &c.Instrs[i]
 		for _, l := range ins.Labels {
-			fmt.Fprintf(p.w, "%s%s  %s:\n", comment, indent, l.Name)
+			fmt.Fprintf(p.w, "%s  %s:\n", indent, l.Name)
 		}
 		if lay.Has("lnotab") {
 			if lnotab {
 				if ins.LineStart {
 					for _, x := range ins.ExtraLines {
-						fmt.Fprintf(p.w, "%s%s.line %d\n", comment, in, x)
+						fmt.Fprintf(p.w, "%s.line %d\n", in, x)
 					}
-					fmt.Fprintf(p.w, "%s%s.line %s\n", comment, in, lineText(ins.Loc.Line))
+					fmt.Fprintf(p.w, "%s.line %s\n", in, lineText(ins.Loc.Line))
 				}
 			} else if ins.Loc.Line != cur.Line {
-				fmt.Fprintf(p.w, "%s%s.line %s\n", comment, in, lineText(ins.Loc.Line))
+				fmt.Fprintf(p.w, "%s.line %s\n", in, lineText(ins.Loc.Line))
 			}
 			cur = ins.Loc
 		}
@@ -434,7 +442,7 @@ func (p *printer) code(m *marshal.Code, indent string, ctx build.Ctx) error {
 			if !t.WordCode() {
 				shift, mask = 16*k, 0xffff
 			}
-			fmt.Fprintf(p.w, "%s%s%-20s %d\n", comment, in, t.Name(ext), p.argValue(c, i)>>shift&mask)
+			fmt.Fprintf(p.w, "%s%-20s %d\n", in, t.Name(ext), p.argValue(c, i)>>shift&mask)
 		}
 		pos := ""
 		if p.v.LineTable == pyc.LineTableLocations {
@@ -450,26 +458,26 @@ func (p *printer) code(m *marshal.Code, indent string, ctx build.Ctx) error {
 		if note != "" {
 			text += "  # " + note
 		}
-		fmt.Fprintf(p.w, "%s%s%s\n", comment, in, strings.TrimRight(text, " "))
+		fmt.Fprintf(p.w, "%s%s\n", in, strings.TrimRight(text, " "))
 		if len(ins.Cache) > 0 {
 			var parts []string
 			for _, u := range ins.Cache {
 				parts = append(parts, fmt.Sprintf("0x%04x", u))
 			}
-			fmt.Fprintf(p.w, "%s%s.cache %s\n", comment, in, strings.Join(parts, " "))
+			fmt.Fprintf(p.w, "%s.cache %s\n", in, strings.Join(parts, " "))
 		}
 	}
 	for _, l := range c.EndLabels {
-		fmt.Fprintf(p.w, "%s%s  %s:\n", comment, indent, l.Name)
+		fmt.Fprintf(p.w, "%s  %s:\n", indent, l.Name)
 	}
 	for _, e := range c.Exceptions {
 		lasti := ""
 		if e.Lasti {
 			lasti = " lasti"
 		}
-		fmt.Fprintf(p.w, "%s%s.exception %s to %s -> %s [%d]%s\n", comment, in, e.Start.Name, e.End.Name, e.Target.Name, e.Depth, lasti)
+		fmt.Fprintf(p.w, "%s.exception %s to %s -> %s [%d]%s\n", in, e.Start.Name, e.End.Name, e.Target.Name, e.Depth, lasti)
 	}
-	p.w.WriteString(indent + "end\n")
+	p.w.WriteString(indent0 + "end\n")
 	return nil
 }
 
@@ -658,6 +666,24 @@ func flagComment(v *pyc.Version, flags uint32) string {
 		bit  uint32
 		name string
 	}{{0x1, "OPTIMIZED"}, {0x2, "NEWLOCALS"}, {0x4, "VARARGS"}, {0x8, "VARKEYWORDS"}, {0x10, "NESTED"}, {0x20, "GENERATOR"}}
+	if !v.AtLeast(3, 11) {
+		names = append(names, struct {
+			bit  uint32
+			name string
+		}{0x40, "NOFREE"})
+	}
+	if v.AtLeast(3, 5) {
+		names = append(names, []struct {
+			bit  uint32
+			name string
+		}{{0x80, "COROUTINE"}, {0x100, "ITERABLE_COROUTINE"}}...)
+	}
+	if v.AtLeast(3, 6) {
+		names = append(names, struct {
+			bit  uint32
+			name string
+		}{0x200, "ASYNC_GENERATOR"})
+	}
 	var parts []string
 	rest := flags
 	for _, n := range names {

@@ -356,14 +356,19 @@ func NewFunction(v *pyc.Version, name string, params ...string) (*Code, error) {
 }
 
 // NewClassBody returns an empty class body for version v: co_name name,
-// flags 0. The caller writes the body, ending in what the version's class
-// bodies end with.
+// flags CO_NEWLOCALS in Python 2 (a class body runs in a namespace of its
+// own, which LOAD_LOCALS returns), none in Python 3 (where
+// __build_class__ gives it one). The caller writes the body, ending in
+// what the version's class bodies end with.
 func NewClassBody(v *pyc.Version, name string) (*Code, error) {
 	c, err := New(v)
 	if err != nil {
 		return nil, err
 	}
 	c.Name = NewStr(name)
+	if v.Major < 3 {
+		c.Flags = FlagNewLocals
+	}
 	return c, nil
 }
 

@@ -299,6 +299,10 @@ func (a *analysis) fail(f *flowInstr, depth int, err error) error {
 // unbounded.
 const maxDepth = 1 << 20
 
+// maxVisits bounds how often a block is walked again, entered deeper each
+// time, before the analysis calls the depth unbounded.
+const maxVisits = 256
+
 // worklist is the analysis of 3.7 and later: each block is entered at the
 // depth of the first path reaching it (raised if a deeper one comes), and
 // the depth after each instruction and at each jump target or handler
@@ -309,9 +313,16 @@ func (a *analysis) worklist(entry int) (int, error) {
 		start[i] = -1
 	}
 	var work []int
+	visits := make([]int, len(a.blocks))
+	unbounded := -1
 	push := func(b, d int) {
 		if start[b] < d {
 			start[b] = d
+			visits[b]++
+			if visits[b] > maxVisits {
+				unbounded = b
+				return
+			}
 			work = append(work, b)
 		}
 	}
@@ -322,7 +333,7 @@ func (a *analysis) worklist(entry int) (int, error) {
 		a.maxd = max(a.maxd, h.depth)
 		push(h.block, h.depth)
 	}
-	for len(work) > 0 {
+	for len(work) > 0 && unbounded < 0 {
 		b := work[len(work)-1]
 		work = work[:len(work)-1]
 		depth := start[b]
@@ -364,6 +375,9 @@ func (a *analysis) worklist(entry int) (int, error) {
 			push(b+1, depth)
 		}
 	}
+	if unbounded >= 0 {
+		return 0, a.fail(&a.fl[a.blocks[unbounded].start], start[unbounded], ErrUnbounded)
+	}
 	return a.maxd, nil
 }
 
@@ -375,9 +389,11 @@ func (a *analysis) lowest(entry int) error {
 		low[i] = math.MaxInt
 	}
 	var work []int
+	visits := make([]int, len(a.blocks))
 	push := func(b, d int) {
-		if d < low[b] {
+		if d < low[b] && visits[b] <= maxVisits {
 			low[b] = d
+			visits[b]++
 			work = append(work, b)
 		}
 	}
@@ -425,6 +441,7 @@ func (a *analysis) lowest(entry int) error {
 func (a *analysis) recursive(entry int) (int, error) {
 	start := make([]int, len(a.blocks))
 	onPath := make([]bool, len(a.blocks))
+	visits := make([]int, len(a.blocks))
 	for i := range start {
 		start[i] = -1 << 30
 	}
@@ -432,6 +449,10 @@ func (a *analysis) recursive(entry int) (int, error) {
 	walk = func(b, depth int) error {
 		if onPath[b] || start[b] >= depth {
 			return nil
+		}
+		visits[b]++
+		if visits[b] > maxVisits {
+			return a.fail(&a.fl[a.blocks[b].start], depth, ErrUnbounded)
 		}
 		onPath[b] = true
 		start[b] = depth

@@ -151,4 +151,12 @@ func TestHeaderUsage(t *testing.T) {
 	if b, _ := os.ReadFile(f); len(b) != 17 {
 		t.Error("the input changed")
 	}
+	// Another version of the same layout: 3.8 to 3.9 (3425).
+	out := filepath.Join(dir, "z.pyc")
+	if code, msg := run("header", "--python-version", "3.9", "-o", out, f); code != 0 {
+		t.Fatal(msg)
+	}
+	if b, _ := os.ReadFile(out); len(b) != 17 || b[0] != 0x61 || b[1] != 0x0d || b[16] != 'N' {
+		t.Errorf("have % x", b)
+	}
 }
