@@ -56,6 +56,7 @@ const (
 	Notice
 )
 
+// String returns "compiled", "up to date", "failed" or "notice".
 func (k EventKind) String() string {
 	switch k {
 	case Compiled:

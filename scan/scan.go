@@ -251,7 +251,9 @@ func Scan(paths []string, opts Options, report func(Entry)) error {
 
 // Count is a number of pycs and their bytes.
 type Count struct {
-	Files int   `json:"files"`
+	// Files is the number of pycs.
+	Files int `json:"files"`
+	// Bytes is their total size.
 	Bytes int64 `json:"bytes"`
 }
 
@@ -328,6 +330,7 @@ func versionLess(a, b string) bool {
 
 // Removal is the outcome of removing one pyc.
 type Removal struct {
+	// Path is the pyc, Status what it was, Size its size in bytes.
 	Path   string `json:"path"`
 	Status Status `json:"status"`
 	Size   int64  `json:"size"`

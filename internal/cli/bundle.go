@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -127,8 +128,18 @@ func runBundle(opts *bundleOptions) error {
 		Main: opts.Main, Exclude: rx, Time: stamp, Prefix: opts.Prefix,
 	})
 	if err != nil {
-		for _, line := range strings.Split(err.Error(), "\n") {
-			fmt.Fprintln(errOut, line)
+		// Compile errors are "file:line: ..." lines; the rest are pyc's.
+		errs := []error{err}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			errs = j.Unwrap()
+		}
+		for _, e := range errs {
+			var ce *compile.Error
+			if errors.As(e, &ce) {
+				fmt.Fprintln(errOut, e)
+			} else {
+				fmt.Fprintf(errOut, "pyc: %v\n", e)
+			}
 		}
 		return &silentError{ExitError}
 	}
