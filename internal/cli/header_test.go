@@ -12,7 +12,7 @@ import (
 	"github.com/pyc-tools/pyc/internal/pytest"
 )
 
-// run runs the command line and returns its exit status and error output.
+// runStatus runs the command line and returns its exit status and error output.
 func runStatus(args ...string) (int, string) {
 	var out, errOut bytes.Buffer
 	code := Main(args, strings.NewReader(""), &out, &errOut)
@@ -153,7 +153,7 @@ func TestHeaderUsage(t *testing.T) {
 	}
 	// Another version of the same layout: 3.8 to 3.9 (3425).
 	out := filepath.Join(dir, "z.pyc")
-	if code, msg := run("header", "--python-version", "3.9", "-o", out, f); code != 0 {
+	if code, msg := runStatus("header", "--python-version", "3.9", "-o", out, f); code != 0 {
 		t.Fatal(msg)
 	}
 	if b, _ := os.ReadFile(out); len(b) != 17 || b[0] != 0x61 || b[1] != 0x0d || b[16] != 'N' {
