@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 root=${PYENV_ROOT:-$HOME/.pyenv}
 work=${WORK:-/tmp/pyc-compile-compare}
 mkdir -p "$work"
-go build -o "$work/pyc" ./cmd/pyc
+CGO_ENABLED=0 go build -o "$work/pyc" ./cmd/pyc
 go build -o "$work/compilecmp" ./bench/compilecmp
 export PYTHONHASHSEED=0
 

@@ -15,7 +15,7 @@ work=${WORK:-/tmp/pyc-compile-speed}
 runs=${RUNS:-5}
 jobs=${JOBS:-2}
 mkdir -p "$work"
-go build -o "$work/pyc" ./cmd/pyc
+CGO_ENABLED=0 go build -o "$work/pyc" ./cmd/pyc
 export PYTHONHASHSEED=0
 versions=("$@")
 [ ${#versions[@]} -gt 0 ] || versions=(3.11 3.13)

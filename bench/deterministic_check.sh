@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 root=${PYENV_ROOT:-$HOME/.pyenv}
 work=${WORK:-/tmp/pyc-deterministic}
 mkdir -p "$work"
-go build -o "$work/pyc" ./cmd/pyc
+CGO_ENABLED=0 go build -o "$work/pyc" ./cmd/pyc
 versions=("$@")
 if [ ${#versions[@]} -eq 0 ]; then
 	for d in "$root"/versions/[23].*; do versions+=("$(basename "$d" | cut -d. -f1,2)"); done

@@ -23,7 +23,7 @@ echo "== CPython $xy dis (in process, best of 3)"
 "$py" bench/dis_cpython.py "$lib"
 
 echo "== pyc dis (one process, all files)"
-go build -o /tmp/pyc-bench ./cmd/pyc
+CGO_ENABLED=0 go build -o /tmp/pyc-bench ./cmd/pyc
 s=$(date +%s.%N)
 xargs -a "$list" -n 2000 /tmp/pyc-bench dis > /dev/null 2>&1 || true
 e=$(date +%s.%N)

@@ -20,7 +20,7 @@ work=$(mktemp -d)
 export XDG_RUNTIME_DIR=$work/run XDG_CACHE_HOME=$work/cache
 mkdir -m 700 "$XDG_RUNTIME_DIR"
 trap '"$work/pyc" serve --stop-all >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-go build -o "$work/pyc" ./cmd/pyc
+CGO_ENABLED=0 go build -o "$work/pyc" ./cmd/pyc
 go build -o "$work/runlat" ./bench/runlat
 echo 'print("hello")' > "$work/hello.py"
 

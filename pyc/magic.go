@@ -382,7 +382,7 @@ func cpythonTraits(v *Version) {
 
 // buildTable lists every magic. Keep CPython rows in magic-history order.
 func buildTable() []entry {
-	b := &builder{}
+	b := &builder{rows: make([]entry, 0, 320)}
 
 	// CPython 1.x: Python/import.c of each release.
 	b.cp(39170, 1, 0, "1.0", true)
