@@ -12,7 +12,7 @@ type Options struct {
 	// Flags are interpreter options, as on its command line before the
 	// program (["-O", "-X", "dev"]).
 	Flags []string
-	// Guard installs an audit hook first (3.8 and later).
+	// Guard installs an audit hook first (CPython 3.8 to 3.13).
 	Guard *Guard
 	// Env is the program's environment (os.Environ() when nil).
 	Env []string

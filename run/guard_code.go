@@ -150,11 +150,14 @@ func buildGuard(minor int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := c.File()
+	m, err := c.Assemble()
 	if err != nil {
 		return nil, fmt.Errorf("run: building the audit guard for %s: %w", v.XY(), err)
 	}
-	return marshal.Marshal(f.Code, v.EncodeOptions())
+	// Written as the version's marshal.dumps would choose the types of
+	// its values; which objects carry FLAG_REF (build.Finalize) does not
+	// matter to marshal.loads.
+	return marshal.Marshal(m, v.EncodeOptions())
 }
 
 // The installer's parameters, and the variables the hook takes from it.

@@ -5,6 +5,8 @@
 #
 #   "boot"   run one pyc (sys.argv[1]) as __main__ after installing the audit
 #            guard: the cold path of "pyc run --audit-log/--deny" (3.8+).
+#            The guard is a code object built by pyc's Go side for this
+#            interpreter (C["guard"], marshalled; see _guard).
 #   "serve"  the warm server (3.6+): start-up (site included) happened once,
 #            in this process; each request runs in a forked child, which
 #            takes on the client's descriptors, directory, environment and
