@@ -11,10 +11,11 @@ import (
 
 // The audit guard is bytecode built here with package build, one code
 // object per version, never Python source: the runner (python/runner.py)
-// receives it marshalled in its configuration, loads it with marshal.loads
-// and calls it before the program runs. It is the function install of
-// this Python, whose line numbers the code objects carry (tracebacks show
-// the hook's frame as File "<pyc run>", line 48, in hook):
+// receives it marshalled (cold, as a bytes literal in its -c program;
+// warm, in the request), loads it with marshal.loads and calls it before
+// the program runs. It is the function install of this Python, whose line
+// numbers the code objects carry (tracebacks show the hook's frame as
+// File "<pyc run>", line 50, in hook):
 //
 //	 1  def install(logfd, rules, state, predicates, jstr, json, write, addaudithook):
 //	 2      names = {}
@@ -68,9 +69,9 @@ import (
 //	50              raise AuditDenied("audit event %r denied by pyc run --deny %s" % (ev, label))
 //	51      addaudithook(hook)
 //
-// The runner passes its own _state, its predicates by name, its JSON
-// formatters (_jstr, _json: pure formatting, kept in Python), os.write and
-// sys.addaudithook. The hook's frames are named "<pyc run>" like the
+// The runner passes its _state, its table of predicates (_PREDICATES:
+// name to function, kept in Python), its JSON formatters (_jstr, _json:
+// pure formatting, kept in Python), os.write and sys.addaudithook. The hook's frames are named "<pyc run>" like the
 // runner's, so that the dynamic-code predicate, which looks for the first
 // caller outside the runner, skips them.
 
@@ -109,8 +110,11 @@ func GuardCode(in *Interpreter) ([]byte, error) {
 // guardVersion returns the pyc version whose bytecode the interpreter
 // runs, if the guard is built for it.
 func guardVersion(in *Interpreter) (*pyc.Version, error) {
-	if in.Impl != pyc.CPython || in.Major < 3 || in.Major == 3 && in.Minor < guardFirstMinor {
-		return nil, fmt.Errorf("--audit-log and --deny need CPython 3.8 or later (audit hooks, PEP 578); this is %s %s", in.Impl, in.Version)
+	if in.Impl != pyc.CPython {
+		return nil, fmt.Errorf("--audit-log and --deny need CPython (the audit hook is CPython bytecode that pyc builds); this is %s %s", in.Impl, in.Version)
+	}
+	if in.Major < 3 || in.Major == 3 && in.Minor < guardFirstMinor {
+		return nil, fmt.Errorf("--audit-log and --deny need Python 3.8 or later (audit hooks, PEP 578); this is %s %s", in.Impl, in.Version)
 	}
 	if in.Major > 3 || in.Minor > guardLastMinor {
 		return nil, fmt.Errorf("--audit-log and --deny support CPython 3.8 to 3.%d (the audit hook is bytecode pyc builds for each version); this is %s %s", guardLastMinor, in.Impl, in.Version)
@@ -456,7 +460,7 @@ func guardHook(v *pyc.Version) (*build.Code, error) {
 		g.binary("BINARY_MODULO", "%")
 		g.op("STORE_FAST", "line")
 		g.line(41)
-		g.tryExceptPass("Exception", func() {
+		g.tryExceptPass("Exception", 43, 44, func() {
 			g.line(42)
 			g.call(func() { g.op("LOAD_DEREF", "write") }, 2, func() {
 				g.op("LOAD_DEREF", "logfd")
@@ -467,7 +471,7 @@ func guardHook(v *pyc.Version) (*build.Code, error) {
 				})
 			})
 			g.op("POP_TOP")
-		}, func() { g.line(43) }, func() { g.line(44) })
+		})
 
 		g.place(record)
 		g.line(45)
@@ -905,34 +909,34 @@ func (g *guardAsm) reraise() {
 }
 
 // tryExceptPass runs body and ignores the exceptions of the builtin class
-// exc ("try: body except exc: pass"). exceptLine and passLine set the
-// lines of the handler's two lines.
-func (g *guardAsm) tryExceptPass(exc string, body, exceptLine, passLine func()) {
+// exc ("try: body except exc: pass", the except and pass at the lines
+// exceptLine and passLine). body starts and ends with nothing on the
+// stack.
+func (g *guardAsm) tryExceptPass(exc string, exceptLine, passLine int, body func()) {
 	handler, nomatch, after := build.NewLabel("except"), build.NewLabel("except_nomatch"), build.NewLabel("after_except")
 	if g.at(11) {
 		cleanup := build.NewLabel("except_cleanup")
 		outer := g.cur
-		depth := 0
-		g.cur = &guardHandler{target: handler, depth: depth}
+		g.cur = &guardHandler{target: handler, depth: 0}
 		body()
 		g.cur = outer
 		g.jump(after)
 		g.place(handler)
-		inHandler := &guardHandler{target: cleanup, depth: depth + 1, lasti: true}
+		inHandler := &guardHandler{target: cleanup, depth: 1, lasti: true}
 		g.cur = inHandler
-		exceptLine()
+		g.line(exceptLine)
 		g.op("PUSH_EXC_INFO")
 		g.op("LOAD_GLOBAL", exc)
 		g.op("CHECK_EXC_MATCH")
 		g.popJumpIfFalse(nomatch, true)
 		g.op("POP_TOP")
-		passLine()
+		g.line(passLine)
 		g.cur = outer
 		g.op("POP_EXCEPT")
 		g.jump(after)
 		g.place(nomatch)
 		g.cur = inHandler
-		exceptLine()
+		g.line(exceptLine)
 		g.op("RERAISE", 0)
 		g.place(cleanup)
 		g.cur = outer
@@ -949,7 +953,7 @@ func (g *guardAsm) tryExceptPass(exc string, body, exceptLine, passLine func()) 
 	// The handler starts with the exception (traceback, value, type) on
 	// the stack, above the one it replaces.
 	g.place(handler)
-	exceptLine()
+	g.line(exceptLine)
 	g.op("DUP_TOP")
 	g.op("LOAD_GLOBAL", exc)
 	if g.at(9) {
@@ -961,11 +965,11 @@ func (g *guardAsm) tryExceptPass(exc string, body, exceptLine, passLine func()) 
 	g.op("POP_TOP")
 	g.op("POP_TOP")
 	g.op("POP_TOP")
-	passLine()
+	g.line(passLine)
 	g.op("POP_EXCEPT")
 	g.op("JUMP_FORWARD", after)
 	g.place(nomatch)
-	exceptLine()
+	g.line(exceptLine)
 	if g.at(9) {
 		g.reraise()
 	} else {
