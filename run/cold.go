@@ -12,7 +12,7 @@ type Options struct {
 	// Flags are interpreter options, as on its command line before the
 	// program (["-O", "-X", "dev"]).
 	Flags []string
-	// Guard installs an audit hook first (3.8 and later).
+	// Guard installs an audit hook first (CPython 3.8 to 3.13).
 	Guard *Guard
 	// Env is the program's environment (os.Environ() when nil).
 	Env []string
@@ -52,15 +52,6 @@ func NewPlan(in *Interpreter, t *Target, args []string, opts Options) (*Plan, er
 	return p, nil
 }
 
-// GuardSupported reports, as an error, when the interpreter has no audit
-// hooks (before 3.8).
-func GuardSupported(in *Interpreter) error {
-	if in.Major < 3 || in.Major == 3 && in.Minor < 8 {
-		return fmt.Errorf("--audit-log and --deny need Python 3.8 or later (audit hooks, PEP 578); this is %s %s", in.Impl, in.Version)
-	}
-	return nil
-}
-
 // LogFile returns the opened audit log, nil for none or standard error.
 func (p *Plan) LogFile() *os.File { return p.log }
 
@@ -86,10 +77,15 @@ func (p *Plan) Argv(logfd int) []string {
 }
 
 // BootSource returns the -c program of a guarded cold run: the audit log
-// at descriptor logfd (-1 none, -2 a copy of standard error).
+// at descriptor logfd (-1 none, -2 a copy of standard error). The guard's
+// code object for the interpreter (GuardCode) is in it, marshalled; where
+// there is none (GuardSupported says why) the program fails before the
+// pyc runs.
 func BootSource(in *Interpreter, t *Target, opts Options, logfd int) string {
 	var c Config
 	c.Set("mode", "boot")
+	guard, _ := GuardCode(in)
+	c.Set("guard", guard)
 	c.Set("kind", t.Kind.String())
 	c.Set("header", headerSize(t))
 	c.Set("log", logfd)

@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// Guard is what pyc run asks of the audit hook (PEP 578, Python 3.8 and
-// later) it installs before the program's first instruction: a log of the
-// events, and events to deny. Audit hooks are a tripwire and a record, not
+// Guard is what pyc run asks of the audit hook (PEP 578; CPython 3.8 to
+// 3.13, see GuardCode) it installs before the program's first
+// instruction: a log of the events, and events to deny. Audit hooks are a tripwire and a record, not
 // a security boundary: code that means harm can get around them.
 type Guard struct {
 	// Log is where events go as JSON lines: a file name, "-" for standard

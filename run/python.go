@@ -32,8 +32,8 @@ type Config struct {
 	entries []string
 }
 
-// Set adds key = value, where value is a string, int, bool, []string or
-// []Rule.
+// Set adds key = value, where value is a string, int, bool, []byte
+// (bytes; nil is None), []string or []Rule.
 func (c *Config) Set(key string, value any) {
 	c.entries = append(c.entries, pyString(key)+": "+pyValue(value))
 }
@@ -60,6 +60,11 @@ func pyValue(v any) string {
 			return "True"
 		}
 		return "False"
+	case []byte:
+		if v == nil {
+			return "None"
+		}
+		return pyBytes(v)
 	case []string:
 		parts := make([]string, len(v))
 		for i, s := range v {
@@ -74,6 +79,28 @@ func pyValue(v any) string {
 		return "[" + strings.Join(parts, ", ") + "]"
 	}
 	panic(fmt.Sprintf("run: no Python literal for %T", v))
+}
+
+// pyBytes returns a Python bytes literal for b: printable ASCII as it
+// is, other bytes as \x escapes (which take exactly two hex digits, so a
+// digit after one is its own byte).
+func pyBytes(b []byte) string {
+	var s strings.Builder
+	s.Grow(2*len(b) + 3)
+	s.WriteString("b'")
+	for _, c := range b {
+		switch {
+		case c == '\\' || c == '\'':
+			s.WriteByte('\\')
+			s.WriteByte(c)
+		case c >= 0x20 && c < 0x7f:
+			s.WriteByte(c)
+		default:
+			fmt.Fprintf(&s, "\\x%02x", c)
+		}
+	}
+	s.WriteByte('\'')
+	return s.String()
 }
 
 // pyString returns a Python 3 expression for s: a str literal when s is

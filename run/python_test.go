@@ -55,6 +55,43 @@ func TestPyStringOracle(t *testing.T) {
 	}
 }
 
+// TestPyBytesOracle has each installed Python 3 evaluate bytes literals
+// (every byte value; escapes followed by digits and quotes) and give them
+// back in hex.
+func TestPyBytesOracle(t *testing.T) {
+	all := make([]byte, 256)
+	for i := range all {
+		all[i] = byte(i)
+	}
+	cases := [][]byte{{}, all, []byte("\x001\xff7'\\'\"x"), []byte("plain"), nil}
+	for _, in := range pytest.RequireInterpreters(t) {
+		if in.Major() < 3 {
+			continue
+		}
+		var src strings.Builder
+		src.WriteString("import sys\n")
+		for _, b := range cases {
+			src.WriteString("sys.stdout.write('=' + (" + pyValue(b) + " or b'').hex() + '\\n')\n")
+		}
+		out, err := exec.Command(in.Path, "-c", src.String()).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", in.Version, err, out)
+		}
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		if len(lines) != len(cases) {
+			t.Fatalf("%s: %d answers for %d literals:\n%s", in.Version, len(lines), len(cases), out)
+		}
+		for i, b := range cases {
+			if lines[i] != "="+hex.EncodeToString(b) {
+				t.Errorf("%s: %q came back as %q", in.Version, b, lines[i])
+			}
+		}
+	}
+	if pyValue([]byte(nil)) != "None" {
+		t.Errorf("nil bytes are %s, want None", pyValue([]byte(nil)))
+	}
+}
+
 // TestRunnerCompiles compiles the -c programs (bootstrap and server) with
 // every interpreter that runs them.
 func TestRunnerCompiles(t *testing.T) {

@@ -3,6 +3,7 @@ package warm
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"os/signal"
@@ -232,8 +233,10 @@ func (s *Server) request(r *Run) (payload []byte, fds []int, closeFDs func(), er
 		add(fd, "cwd")
 	}
 	g := r.Opts.Guard
+	var guard []byte
 	if g.Active() {
-		if err := run.GuardSupported(s.Interpreter); err != nil {
+		guard, err = run.GuardCode(s.Interpreter)
+		if err != nil {
 			return nil, nil, closeFDs, err
 		}
 		switch g.Log {
@@ -301,6 +304,10 @@ func (s *Server) request(r *Run) (payload []byte, fds []int, closeFDs func(), er
 		for _, rule := range g.Deny {
 			field('d', rule.Kind.String()+"\x01"+rule.Value+"\x01"+rule.Label)
 		}
+		// The audit guard's code object for the server's interpreter,
+		// built by this pyc (so a server started by another build runs
+		// this build's guard).
+		field('g', hex.EncodeToString(guard))
 	}
 	if err != nil {
 		return nil, nil, closeFDs, err

@@ -2,6 +2,7 @@ package warm
 
 import (
 	"bytes"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -163,6 +164,43 @@ func TestRequest(t *testing.T) {
 		t.Error("--audit-log accepted for 3.7")
 	} else {
 		c()
+	}
+}
+
+// TestRequestGuard checks that a guarded request carries the audit
+// guard's code object, built for the server's interpreter.
+func TestRequestGuard(t *testing.T) {
+	v, _ := pyc.ForVersion(pyc.CPython, 3, 12)
+	in := &run.Interpreter{Path: "/usr/bin/python3.12", Impl: pyc.CPython, Major: 3, Minor: 12, Magic: v.Raw}
+	s := &Server{Interpreter: in, Socket: "/nonexistent"}
+	r := &Run{Target: &run.Target{Path: "a.pyc", Kind: run.PycFile, Version: v}, Dir: t.TempDir(),
+		Files: map[int]*os.File{}, Opts: run.Options{Env: []string{}, Guard: &run.Guard{Deny: []run.Rule{{Kind: run.MatchName, Value: "os.system", Label: "os.system"}}}}}
+	fields := func() map[byte][]string {
+		payload, _, closeFDs, err := s.request(r)
+		defer closeFDs()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[byte][]string{}
+		for _, f := range bytes.Split(payload[8:], []byte{0}) {
+			out[f[0]] = append(out[f[0]], string(f[1:]))
+		}
+		return out
+	}
+	want, err := run.GuardCode(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fields()
+	if len(f['g']) != 1 || f['g'][0] != hex.EncodeToString(want) {
+		t.Errorf("the guard field is %.40q, want the hex of run.GuardCode", f['g'])
+	}
+	if len(f['d']) != 1 || f['d'][0] != "name\x01os.system\x01os.system" {
+		t.Errorf("rules %q", f['d'])
+	}
+	r.Opts.Guard = nil
+	if g := fields()['g']; g != nil {
+		t.Errorf("an unguarded request carries a guard: %.40q", g)
 	}
 }
 

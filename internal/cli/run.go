@@ -52,7 +52,7 @@ started and forks a fresh child for each run, which saves the interpreter's
 start-up time; one is started on demand and exits after --idle-timeout
 without runs. Without a usable server it runs cold, saying why.
 
---audit-log and --deny (Python 3.8 and later) install an audit hook
+--audit-log and --deny (CPython 3.8 to 3.13) install an audit hook
 (PEP 578) before the program's first instruction. --audit-log records
 every event as a JSON line; --deny makes the listed events raise
 pyc.AuditDenied in the program, and pyc run then exits non-zero. Groups:

@@ -5,6 +5,8 @@
 #
 #   "boot"   run one pyc (sys.argv[1]) as __main__ after installing the audit
 #            guard: the cold path of "pyc run --audit-log/--deny" (3.8+).
+#            The guard is a code object built by pyc's Go side for this
+#            interpreter (C["guard"], marshalled; see _guard).
 #   "serve"  the warm server (3.6+): start-up (site included) happened once,
 #            in this process; each request runs in a forked child, which
 #            takes on the client's descriptors, directory, environment and
@@ -331,66 +333,20 @@ def _json(x, depth=0):
     return _jstr("<%s.%s>" % (t.__module__, getattr(t, "__qualname__", t.__name__)))
 
 
-def _guard(logfd, rules):
+def _guard(code, logfd, rules):
     """Install the audit hook: log events to logfd (-1: no log) and raise
     on the events the rules deny. rules: [(kind, value, label)], kind
-    "name", "prefix" or "pred"."""
-    names, prefixes, preds = {}, [], []
-    for kind, value, label in rules:
-        if kind == "name":
-            names.setdefault(value, label)
-        elif kind == "prefix":
-            prefixes.append((value, label))
-        else:
-            preds.append((_PREDICATES[value], label))
+    "name", "prefix" or "pred".
 
-    class AuditDenied(BaseException):
-        """Raised inside the program for an event pyc run --deny stops."""
-    AuditDenied.__module__ = "pyc"
-    AuditDenied.__qualname__ = "AuditDenied"
-
-    write = os.write
-    state = _state
-    busy = []
-    program = [_state["program"]]
-
-    def denied_by(ev, args):
-        label = names.get(ev)
-        if label is not None:
-            return label
-        for p, label in prefixes:
-            if ev.startswith(p):
-                return label
-        for p, label in preds:
-            if p(ev, args):
-                return label
-        return None
-
-    def hook(ev, args):
-        if busy:
-            return
-        busy.append(1)
-        try:
-            label = None
-            if ev == "exec" and program[0] is not None and args and args[0] is program[0]:
-                program[0] = None  # our own exec of the program: never denied
-            elif rules:
-                label = denied_by(ev, args)
-            if logfd >= 0:
-                line = '{"event":%s,"args":%s%s}\n' % (
-                    _jstr(ev), _json(tuple(args)), ',"denied":true' if label else "")
-                try:
-                    write(logfd, line.encode("utf-8", "surrogatepass"))
-                except Exception:
-                    pass
-            if label is not None:
-                state["denied"].append(ev)
-        finally:
-            busy.pop()
-        if label is not None:
-            raise AuditDenied("audit event %r denied by pyc run --deny %s" % (ev, label))
-
-    sys.addaudithook(hook)
+    The hook and its installer are not Python source: code is a function
+    code object, marshalled, that pyc builds for this interpreter's version
+    with its own bytecode builder (run/guard_code.go, which shows the
+    Python it is equivalent to)."""
+    if code is None:
+        raise RuntimeError("pyc run: no audit guard was given for this interpreter")
+    import marshal
+    install = type(_guard)(marshal.loads(code), globals())
+    install(logfd, rules, _state, _PREDICATES, _jstr, _json, os.write, sys.addaudithook)
 
 
 def _stdlib_dirs():
@@ -452,16 +408,16 @@ _PREDICATES = {
 }
 
 
-def _start(kind, path, header, logfd, rules, path0=None):
-    """Prepare the program, install the guard if asked, and return the
-    function that runs it."""
+def _start(kind, path, header, logfd, rules, path0=None, guard=None):
+    """Prepare the program, install the guard (code: see _guard) if asked,
+    and return the function that runs it."""
     go = _prepare(kind, path, header, path0)
     if not _state["fast"]:
         import atexit
         atexit.register(_at_exit)
     if logfd >= 0 or rules:
         _state["program"] = getattr(go, "code", None)
-        _guard(logfd, rules)
+        _guard(guard, logfd, rules)
     return go
 
 
@@ -478,7 +434,7 @@ def _boot(C):
     del sys.argv[0]
     if hasattr(sys, "orig_argv"):
         sys.orig_argv = C["orig"] + sys.argv
-    return _start(C["kind"], sys.argv[0], C["header"], logfd, C["rules"])
+    return _start(C["kind"], sys.argv[0], C["header"], logfd, C["rules"], guard=C["guard"])
 
 
 # ------------------------------------------------------------------- warm
@@ -1133,8 +1089,9 @@ def _child(req, c, srv):
         _state["pending"] = [int(l[2:]) for l in c.buf.split(b"\n") if l.startswith(b"K ")]
     rules = [tuple(r.decode("utf-8").split("\x01")) for r in req.get(b"d", [])]
     path0 = one(b"p")
+    guard = one(b"g")
     return _start(one(b"k").decode(), argv[0], int(one(b"h", b"16")), log, rules,
-                  os.fsdecode(path0) if path0 else None)
+                  os.fsdecode(path0) if path0 else None, bytes.fromhex(guard.decode()) if guard else None)
 
 
 def _set_environ(items):
