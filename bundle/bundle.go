@@ -43,6 +43,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pyc-tools/pyc/compile"
@@ -117,13 +118,15 @@ type entry struct {
 	mode fs.FileMode
 }
 
-var moduleName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
+var moduleName = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
+})
 
 // MainSource returns the __main__.py that Main generates for a target
 // "pkg.module:function" or "pkg.module". It runs on Python 2.7 and 3.
 func MainSource(target string) ([]byte, error) {
 	mod, fn, hasFn := strings.Cut(target, ":")
-	if !moduleName.MatchString(mod) || hasFn && !moduleName.MatchString(fn) {
+	if !moduleName().MatchString(mod) || hasFn && !moduleName().MatchString(fn) {
 		return nil, fmt.Errorf("bundle: main %q: want pkg.module:function or pkg.module", target)
 	}
 	var b strings.Builder

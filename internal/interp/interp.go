@@ -54,9 +54,10 @@ func PyenvRoot() string {
 	return filepath.Join(home, ".pyenv")
 }
 
+// The expressions are compiled on first use, not at every pyc start-up.
 var (
-	pyenvDir = regexp.MustCompile(`^(pypy)?(\d+)\.(\d+)`)
-	exeName  = regexp.MustCompile(`^(python|pypy)(\d+)\.(\d+)$`)
+	pyenvDir = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(pypy)?(\d+)\.(\d+)`) })
+	exeName  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(python|pypy)(\d+)\.(\d+)$`) })
 )
 
 // Pyenv returns the interpreters under pyenv's versions directory, newest
@@ -65,7 +66,7 @@ func Pyenv() []Interpreter {
 	dirs, _ := os.ReadDir(filepath.Join(PyenvRoot(), "versions"))
 	var out []Interpreter
 	for _, d := range dirs {
-		m := pyenvDir.FindStringSubmatch(d.Name())
+		m := pyenvDir().FindStringSubmatch(d.Name())
 		if m == nil {
 			continue
 		}
@@ -142,7 +143,7 @@ func Installed() []Interpreter {
 			if !strings.HasPrefix(name, "python") && !strings.HasPrefix(name, "pypy") {
 				continue
 			}
-			if strings.ContainsAny(name, "-_") || strings.HasSuffix(name, "m") && exeName.MatchString(strings.TrimSuffix(name, "m")) {
+			if strings.ContainsAny(name, "-_") || strings.HasSuffix(name, "m") && exeName().MatchString(strings.TrimSuffix(name, "m")) {
 				continue // python3-config, python3.11m...
 			}
 			p := filepath.Join(dir, name)
@@ -192,7 +193,7 @@ func isExecutable(p string) bool {
 // target's.
 func fromName(p, real string) (Interpreter, bool) {
 	for _, name := range []string{filepath.Base(p), filepath.Base(real)} {
-		if m := exeName.FindStringSubmatch(name); m != nil {
+		if m := exeName().FindStringSubmatch(name); m != nil {
 			impl := "cpython"
 			if m[1] == "pypy" {
 				impl = "pypy"
