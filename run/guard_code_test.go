@@ -305,7 +305,7 @@ func TestGuardCodeInterpreters(t *testing.T) {
 				outs := map[string]string{}
 				for _, mode := range []string{"built", "listing"} {
 					cfg := map[string]any{"mode": mode, "guard": guard, "listing": listing,
-						"runner": runnerSource, "tmp": dir, "rules": c.rules, "log": ""}
+						"runner": string(runnerSource), "tmp": dir, "rules": c.rules, "log": ""}
 					logf := filepath.Join(dir, mode+".log")
 					switch {
 					case c.log:
