@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -66,6 +67,53 @@ func TestPyenv(t *testing.T) {
 		if tags[i] != want[i] {
 			t.Errorf("have %q, want %q", tags, want)
 			break
+		}
+	}
+}
+
+func TestParseNames(t *testing.T) {
+	for _, tt := range []struct {
+		name, want string // impl-X.Y, "" when the name says nothing
+	}{
+		{"3.11.7", "cpython-3.11"}, {"3.13-dev", "cpython-3.13"}, {"3.13.0t", "cpython-3.13"},
+		{"pypy3.9-7.3.11", "pypy-3.9"}, {"graalpy-23.1.0", ""}, {"anaconda3-2023.09", ""}, {"myenv", ""}, {"3", ""},
+	} {
+		impl, major, minor, ok := ParsePyenvName(tt.name)
+		have := ""
+		if ok {
+			have = fmt.Sprintf("%s-%d.%d", impl, major, minor)
+		}
+		if have != tt.want || ok != (impl != "") {
+			t.Errorf("ParsePyenvName(%q) = %q, want %q", tt.name, have, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		name, want string
+	}{
+		{"python3.11", "cpython-3.11"}, {"pypy3.9", "pypy-3.9"}, {"graalpy3.10", "graalpy-3.10"},
+		{"python3", ""}, {"python", ""}, {"python3.11-config", ""}, {"python3.11m", ""}, {"ipython3.11", ""},
+	} {
+		impl, major, minor, ok := ParseExeName(tt.name)
+		have := ""
+		if ok {
+			have = fmt.Sprintf("%s-%d.%d", impl, major, minor)
+		}
+		if have != tt.want {
+			t.Errorf("ParseExeName(%q) = %q, want %q", tt.name, have, tt.want)
+		}
+	}
+}
+
+func TestPyenvRootEnv(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"PYENV_ROOT": "/opt/pyenv", "HOME": "/home/a"}, "/opt/pyenv"},
+		{map[string]string{"HOME": "/home/a"}, "/home/a/.pyenv"},
+	} {
+		if have := PyenvRootEnv(func(k string) string { return tt.env[k] }); have != tt.want {
+			t.Errorf("%v: have %q, want %q", tt.env, have, tt.want)
 		}
 	}
 }
