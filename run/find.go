@@ -314,22 +314,10 @@ func (f *Finder) Find(v *pyc.Version) (*Interpreter, error) {
 	if v == nil {
 		return nil, fmt.Errorf("cannot tell which Python to use: give one with --python")
 	}
-	seen := map[string]bool{}
-	for c := range f.candidates(v) {
-		abs, err := filepath.Abs(c.path)
-		if err != nil || seen[abs] {
-			continue
+	for _, a := range f.probed(v) {
+		if a.err == nil && a.in.Runs(v) {
+			return a.in, nil
 		}
-		seen[abs] = true
-		if !usable(c) {
-			continue
-		}
-		in, err := f.probe(abs)
-		if err != nil || !in.Runs(v) {
-			continue
-		}
-		in.Source = c.source
-		return in, nil
 	}
 	all, _ := f.All()
 	return nil, &NotFoundError{Want: v, Found: all}
@@ -359,25 +347,47 @@ func (f *Finder) All() ([]*Interpreter, []error) {
 		}
 		add(in, in.Path)
 	}
-	seen := map[string]bool{}
-	for c := range f.candidates(nil) {
-		abs, err := filepath.Abs(c.path)
-		if err != nil || seen[abs] {
+	for abs, a := range f.probed(nil) {
+		if a.err != nil {
+			errs = append(errs, a.err)
 			continue
 		}
-		seen[abs] = true
-		if !usable(c) {
-			continue
-		}
-		in, err := f.probe(abs)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		in.Source = c.source
-		add(in, abs)
+		add(a.in, abs)
 	}
 	return out, errs
+}
+
+// probeAnswer is what probing a candidate said: the interpreter, its
+// Source set, or the error.
+type probeAnswer struct {
+	in  *Interpreter
+	err error
+}
+
+// probed yields, in search order, the absolute path of each usable
+// candidate for version v (for every version when v is nil), once per
+// path, and what probing it said.
+func (f *Finder) probed(v *pyc.Version) iter.Seq2[string, probeAnswer] {
+	return func(yield func(string, probeAnswer) bool) {
+		seen := map[string]bool{}
+		for c := range f.candidates(v) {
+			abs, err := filepath.Abs(c.path)
+			if err != nil || seen[abs] {
+				continue
+			}
+			seen[abs] = true
+			if !usable(c) {
+				continue
+			}
+			in, err := f.probe(abs)
+			if err == nil {
+				in.Source = c.source
+			}
+			if !yield(abs, probeAnswer{in, err}) {
+				return
+			}
+		}
+	}
 }
 
 // NotFoundError is Find's error: no interpreter runs the wanted version.

@@ -72,34 +72,26 @@ func TestPyenv(t *testing.T) {
 }
 
 func TestParseNames(t *testing.T) {
+	type parser func(string) (string, int, int, bool)
 	for _, tt := range []struct {
-		name, want string // impl-X.Y, "" when the name says nothing
+		parse      parser
+		name, want string // want: impl-X.Y, "" when the name says nothing
 	}{
-		{"3.11.7", "cpython-3.11"}, {"3.13-dev", "cpython-3.13"}, {"3.13.0t", "cpython-3.13"},
-		{"pypy3.9-7.3.11", "pypy-3.9"}, {"graalpy-23.1.0", ""}, {"anaconda3-2023.09", ""}, {"myenv", ""}, {"3", ""},
+		{ParsePyenvName, "3.11.7", "cpython-3.11"}, {ParsePyenvName, "3.13-dev", "cpython-3.13"},
+		{ParsePyenvName, "3.13.0t", "cpython-3.13"}, {ParsePyenvName, "pypy3.9-7.3.11", "pypy-3.9"},
+		{ParsePyenvName, "graalpy-23.1.0", ""}, {ParsePyenvName, "anaconda3-2023.09", ""},
+		{ParsePyenvName, "myenv", ""}, {ParsePyenvName, "3", ""},
+		{ParseExeName, "python3.11", "cpython-3.11"}, {ParseExeName, "pypy3.9", "pypy-3.9"},
+		{ParseExeName, "graalpy3.10", "graalpy-3.10"}, {ParseExeName, "python3", ""}, {ParseExeName, "python", ""},
+		{ParseExeName, "python3.11-config", ""}, {ParseExeName, "python3.11m", ""}, {ParseExeName, "ipython3.11", ""},
 	} {
-		impl, major, minor, ok := ParsePyenvName(tt.name)
+		impl, major, minor, ok := tt.parse(tt.name)
 		have := ""
 		if ok {
 			have = fmt.Sprintf("%s-%d.%d", impl, major, minor)
 		}
 		if have != tt.want || ok != (impl != "") {
-			t.Errorf("ParsePyenvName(%q) = %q, want %q", tt.name, have, tt.want)
-		}
-	}
-	for _, tt := range []struct {
-		name, want string
-	}{
-		{"python3.11", "cpython-3.11"}, {"pypy3.9", "pypy-3.9"}, {"graalpy3.10", "graalpy-3.10"},
-		{"python3", ""}, {"python", ""}, {"python3.11-config", ""}, {"python3.11m", ""}, {"ipython3.11", ""},
-	} {
-		impl, major, minor, ok := ParseExeName(tt.name)
-		have := ""
-		if ok {
-			have = fmt.Sprintf("%s-%d.%d", impl, major, minor)
-		}
-		if have != tt.want {
-			t.Errorf("ParseExeName(%q) = %q, want %q", tt.name, have, tt.want)
+			t.Errorf("%q: have %q, want %q", tt.name, have, tt.want)
 		}
 	}
 }

@@ -163,11 +163,12 @@ func Probe(path string) (Interpreter, error) {
 	return p, nil
 }
 
-// RunScript runs the Python program script under the interpreter at path,
-// fed on its standard input, and returns what it prints. The program's
-// output is UTF-8 and it writes no bytecode; an error carries its standard
-// error.
-func RunScript(path, script string) ([]byte, error) {
+// Dump runs the dump script script under the interpreter at path, fed on
+// its standard input with output in UTF-8 and no bytecode written, and
+// parses what it prints. An error names the interpreter and carries its
+// standard error.
+func Dump[F any](path, script string, parse func([]byte) (F, error)) (F, error) {
+	var zero F
 	cmd := exec.Command(path, "-")
 	cmd.Stdin = strings.NewReader(script)
 	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1", "PYTHONIOENCODING=utf-8")
@@ -175,7 +176,11 @@ func RunScript(path, script string) ([]byte, error) {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v: %s", path, err, strings.TrimSpace(stderr.String()))
+		return zero, fmt.Errorf("%s: %v: %s", path, err, strings.TrimSpace(stderr.String()))
 	}
-	return out, nil
+	f, err := parse(out)
+	if err != nil {
+		return zero, fmt.Errorf("%s: reading its facts: %w", path, err)
+	}
+	return f, nil
 }

@@ -3,7 +3,6 @@ package gen
 import (
 	_ "embed"
 	"errors"
-	"fmt"
 
 	"github.com/pyc-tools/pyc/internal/gen/genutil"
 )
@@ -15,17 +14,7 @@ import (
 var DumpScript string
 
 // Dump runs the dump script under the interpreter at path.
-func Dump(path string) (*Facts, error) {
-	out, err := genutil.RunScript(path, DumpScript)
-	if err != nil {
-		return nil, err
-	}
-	f, err := Parse(out)
-	if err != nil {
-		return nil, fmt.Errorf("%s: reading its facts: %w", path, err)
-	}
-	return f, nil
-}
+func Dump(path string) (*Facts, error) { return genutil.Dump(path, DumpScript, Parse) }
 
 // Interpreters returns the CPython 3.6+ interpreters under pyenv (one per
 // X.Y, the newest patch release), the ones whose dis has stack_effect.

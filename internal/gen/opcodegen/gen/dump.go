@@ -20,13 +20,9 @@ type Interpreter = genutil.Interpreter
 // Dump runs the dump script under the interpreter at path and returns its
 // facts, normalised and validated.
 func Dump(path string) (*Facts, error) {
-	out, err := genutil.RunScript(path, DumpScript)
+	f, err := genutil.Dump(path, DumpScript, Parse)
 	if err != nil {
 		return nil, err
-	}
-	f, err := Parse(out)
-	if err != nil {
-		return nil, fmt.Errorf("%s: reading its facts: %w", path, err)
 	}
 	if err := f.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

@@ -39,17 +39,7 @@ type Dump struct {
 
 // RunDump runs DumpScript under the interpreter at path and returns its
 // report, checked: the ranges must make valid facts.
-func RunDump(path string) (*Dump, error) {
-	out, err := genutil.RunScript(path, DumpScript)
-	if err != nil {
-		return nil, err
-	}
-	d, err := parseDump(out)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return d, nil
-}
+func RunDump(path string) (*Dump, error) { return genutil.Dump(path, DumpScript, parseDump) }
 
 var dumpVersionRE = regexp.MustCompile(`^(\d+)\.(\d+)\.(\d+)$`)
 
