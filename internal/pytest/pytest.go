@@ -49,14 +49,11 @@ func Interpreters() []Interpreter {
 	seen := map[[2]int]Interpreter{}
 	for _, v := range interp.PyenvVersions(PyenvRoot()) {
 		p := v.Bin("python")
-		if v.Impl != "cpython" {
+		if _, err := os.Lstat(p); err != nil || v.Impl != "cpython" {
 			continue
 		}
-		if _, err := os.Lstat(p); err != nil {
-			continue
-		}
-		xy := [2]int{v.Major, v.Minor}
-		seen[xy] = Interpreter{Version: fmt.Sprintf("%d.%d", v.Major, v.Minor), Path: p, Prefix: v.Dir}
+		// The last of an X.Y in name order wins.
+		seen[[2]int{v.Major, v.Minor}] = Interpreter{Version: fmt.Sprintf("%d.%d", v.Major, v.Minor), Path: p, Prefix: v.Dir}
 	}
 	out := make([]Interpreter, 0, len(seen))
 	for _, in := range seen {

@@ -116,7 +116,7 @@ func (s Search) Find() ([]Interpreter, error) {
 
 // probe asks the interpreter at path what it is and whether it is wanted.
 func (s Search) probe(path string) (Interpreter, error) {
-	p, err := Probe(path)
+	p, err := askVersion(path)
 	if err != nil {
 		return Interpreter{}, err
 	}
@@ -137,9 +137,9 @@ sys.stdout.write("%s %d.%d.%d\n" % ((impl,) + tuple(sys.version_info[:3])))
 
 var versionRE = regexp.MustCompile(`^(\S+) (\d+)\.(\d+)\.(\d+)$`)
 
-// Probe asks the interpreter at path for its implementation (CPython or
-// PyPy; others are an error) and version.
-func Probe(path string) (Interpreter, error) {
+// askVersion asks the interpreter at path for its implementation (CPython
+// or PyPy; others are an error) and version.
+func askVersion(path string) (Interpreter, error) {
 	out, err := exec.Command(path, "-c", probeScript).Output()
 	if err != nil {
 		return Interpreter{}, fmt.Errorf("%s: %v", path, err)
