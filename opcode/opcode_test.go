@@ -1,69 +1,29 @@
 package opcode
 
 import (
-	"bytes"
 	"encoding/json"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/pyc-tools/pyc/internal/gen/genutil"
 	"github.com/pyc-tools/pyc/internal/gen/opcodegen/gen"
+	"github.com/pyc-tools/pyc/internal/pytest"
 )
 
 // TestGeneratedIsCurrent regenerates tables_gen.go in memory from the fact
 // files and compares it with the committed file.
 func TestGeneratedIsCurrent(t *testing.T) {
-	all, err := gen.Load("facts")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := gen.Generate(all)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile("tables_gen.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatal("tables_gen.go is stale: run `go generate ./opcode` (or `go run ./internal/gen/opcodegen`)")
-	}
-	again, err := gen.Generate(all)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(want, again) {
-		t.Fatal("the generator is not deterministic")
-	}
+	pytest.CheckGenerated(t, "tables_gen.go", "facts", genutil.FromFacts(gen.Load, gen.Generate),
+		"run `go generate ./opcode` (or `go run ./internal/gen/opcodegen`)")
 }
 
 // TestFactFilesCanonical checks that every fact file is in the canonical
 // form the generator writes, so hand edits and dumps stay diff-friendly.
 func TestFactFilesCanonical(t *testing.T) {
-	paths, err := filepath.Glob("facts/*.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := gen.Parse(data)
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		out, err := f.Marshal()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(out, data) {
-			t.Errorf("%s is not in canonical form; rewrite it with gen.Facts.Marshal", p)
-		}
-	}
+	pytest.CheckCanonical(t, "facts/*.json", genutil.Canonical(gen.Parse),
+		"rewrite it with gen.Facts.Marshal")
 }
 
 // liveScript prints, independently of the generator's dump script, what an

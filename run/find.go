@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pyc-tools/pyc/internal/interp"
 	"github.com/pyc-tools/pyc/pyc"
 )
 
@@ -61,41 +62,18 @@ type candidate struct {
 // exeNames are the names interpreters' executables start with.
 var exeNames = []string{"python", "pypy", "graalpy"}
 
-// leadingInt splits s into its leading decimal digits (as a number) and
-// the rest; ok is false without digits.
-func leadingInt(s string) (n int, rest string, ok bool) {
-	i := 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' && i < 9 {
-		n = n*10 + int(s[i]-'0')
-		i++
-	}
-	return n, s[i:], i > 0
-}
-
-// versionPrefix reads "X.Y" at the start of s.
-func versionPrefix(s string) (major, minor int, rest string, ok bool) {
-	major, rest, ok = leadingInt(s)
-	if !ok || !strings.HasPrefix(rest, ".") {
-		return 0, 0, s, false
-	}
-	minor, rest, ok = leadingInt(rest[1:])
-	return major, minor, rest, ok
-}
-
 // executableKind classifies a file name on $PATH: "versioned" for
 // pythonX.Y (pypyX.Y, graalpyX.Y), "generic" for python, python3 and the
 // like, "" otherwise.
 func executableKind(name string) string {
+	if _, _, _, ok := interp.ParseExeName(name); ok {
+		return "versioned"
+	}
 	for _, p := range exeNames {
-		rest, ok := strings.CutPrefix(name, p)
-		if !ok {
-			continue
-		}
-		if _, _, r, ok := versionPrefix(rest); ok && r == "" {
-			return "versioned"
-		}
-		if _, r, _ := leadingInt(rest); r == "" {
-			return "generic"
+		if rest, ok := strings.CutPrefix(name, p); ok {
+			if _, r, _ := interp.LeadingInt(rest); r == "" {
+				return "generic"
+			}
 		}
 	}
 	return ""
@@ -106,24 +84,20 @@ func executableKind(name string) string {
 // promise nothing (virtual environments, anaconda3-..., GraalPy's, named
 // by GraalPy's own version).
 func pyenvClaim(name string) string {
-	prefix := ""
-	if rest, ok := strings.CutPrefix(name, "pypy"); ok {
-		prefix, name = "pypy", rest
-	} else if strings.HasPrefix(name, "graalpy") {
-		return ""
+	switch impl, major, minor, _ := interp.ParsePyenvName(name); impl {
+	case "cpython":
+		return claimFor(pyc.CPython, major, minor)
+	case "pypy":
+		return claimFor(pyc.PyPy, major, minor)
 	}
-	major, minor, _, ok := versionPrefix(name)
-	if !ok {
-		return ""
-	}
-	return fmt.Sprintf("%s%d.%d", prefix, major, minor)
+	return ""
 }
 
 // numbers returns the decimal numbers in s, at most four.
 func numbers(s string) []int {
 	var out []int
 	for i := 0; i < len(s) && len(out) < 4; {
-		if n, rest, ok := leadingInt(s[i:]); ok {
+		if n, rest, ok := interp.LeadingInt(s[i:]); ok {
 			out = append(out, n)
 			i = len(s) - len(rest)
 		} else {
@@ -167,20 +141,6 @@ func (f *Finder) pathDirs() []string {
 	return out
 }
 
-func (f *Finder) pyenvRoot() string {
-	if r := f.getenv("PYENV_ROOT"); r != "" {
-		return r
-	}
-	home := f.getenv("HOME")
-	if home == "" {
-		home, _ = os.UserHomeDir()
-	}
-	if home == "" {
-		return ""
-	}
-	return filepath.Join(home, ".pyenv")
-}
-
 func (f *Finder) envCandidates() []candidate {
 	var out []candidate
 	for _, p := range filepath.SplitList(f.getenv("PYC_PYTHON")) {
@@ -195,16 +155,10 @@ func (f *Finder) envCandidates() []candidate {
 // directory name claims that version come first and those claiming another
 // are dropped.
 func (f *Finder) pyenvCandidates(want string) []candidate {
-	root := f.pyenvRoot()
-	if root == "" {
-		return nil
-	}
-	ents, _ := os.ReadDir(filepath.Join(root, "versions"))
 	var first, rest []candidate
-	for _, e := range ents {
-		name := e.Name()
-		claim := pyenvClaim(name)
-		c := candidate{path: filepath.Join(root, "versions", name, "bin", "python"), source: "pyenv", claim: claim}
+	for _, v := range interp.PyenvVersions(interp.PyenvRootEnv(f.getenv)) {
+		claim := pyenvClaim(v.Name)
+		c := candidate{path: v.Bin("python"), source: "pyenv", claim: claim}
 		switch {
 		case want == "" || claim == "":
 			rest = append(rest, c)
@@ -360,22 +314,10 @@ func (f *Finder) Find(v *pyc.Version) (*Interpreter, error) {
 	if v == nil {
 		return nil, fmt.Errorf("cannot tell which Python to use: give one with --python")
 	}
-	seen := map[string]bool{}
-	for c := range f.candidates(v) {
-		abs, err := filepath.Abs(c.path)
-		if err != nil || seen[abs] {
-			continue
+	for _, a := range f.probed(v) {
+		if a.err == nil && a.in.Runs(v) {
+			return a.in, nil
 		}
-		seen[abs] = true
-		if !usable(c) {
-			continue
-		}
-		in, err := f.probe(abs)
-		if err != nil || !in.Runs(v) {
-			continue
-		}
-		in.Source = c.source
-		return in, nil
 	}
 	all, _ := f.All()
 	return nil, &NotFoundError{Want: v, Found: all}
@@ -405,25 +347,47 @@ func (f *Finder) All() ([]*Interpreter, []error) {
 		}
 		add(in, in.Path)
 	}
-	seen := map[string]bool{}
-	for c := range f.candidates(nil) {
-		abs, err := filepath.Abs(c.path)
-		if err != nil || seen[abs] {
+	for abs, a := range f.probed(nil) {
+		if a.err != nil {
+			errs = append(errs, a.err)
 			continue
 		}
-		seen[abs] = true
-		if !usable(c) {
-			continue
-		}
-		in, err := f.probe(abs)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		in.Source = c.source
-		add(in, abs)
+		add(a.in, abs)
 	}
 	return out, errs
+}
+
+// probeAnswer is what probing a candidate said: the interpreter, its
+// Source set, or the error.
+type probeAnswer struct {
+	in  *Interpreter
+	err error
+}
+
+// probed yields, in search order, the absolute path of each usable
+// candidate for version v (for every version when v is nil), once per
+// path, and what probing it said.
+func (f *Finder) probed(v *pyc.Version) iter.Seq2[string, probeAnswer] {
+	return func(yield func(string, probeAnswer) bool) {
+		seen := map[string]bool{}
+		for c := range f.candidates(v) {
+			abs, err := filepath.Abs(c.path)
+			if err != nil || seen[abs] {
+				continue
+			}
+			seen[abs] = true
+			if !usable(c) {
+				continue
+			}
+			in, err := f.probe(abs)
+			if err == nil {
+				in.Source = c.source
+			}
+			if !yield(abs, probeAnswer{in, err}) {
+				return
+			}
+		}
+	}
 }
 
 // NotFoundError is Find's error: no interpreter runs the wanted version.

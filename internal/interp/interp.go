@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,42 +44,138 @@ func MakeTag(impl string, major, minor int) string {
 // XY returns "X.Y".
 func (in Interpreter) XY() string { return strconv.Itoa(in.Major) + "." + strconv.Itoa(in.Minor) }
 
-// PyenvRoot returns pyenv's root: $PYENV_ROOT or ~/.pyenv.
-func PyenvRoot() string {
-	if r := os.Getenv("PYENV_ROOT"); r != "" {
+// PyenvRoot returns pyenv's root: $PYENV_ROOT, else .pyenv in the home
+// directory ("" when there is none).
+func PyenvRoot() string { return PyenvRootEnv(os.Getenv) }
+
+// PyenvRootEnv is PyenvRoot for the environment getenv reads: $PYENV_ROOT,
+// else .pyenv in $HOME (in the user's home directory when HOME is unset),
+// else "".
+func PyenvRootEnv(getenv func(string) string) string {
+	if r := getenv("PYENV_ROOT"); r != "" {
 		return r
 	}
-	home, _ := os.UserHomeDir()
+	home := getenv("HOME")
+	if home == "" {
+		home, _ = os.UserHomeDir()
+	}
+	if home == "" {
+		return ""
+	}
 	return filepath.Join(home, ".pyenv")
 }
 
-// The expressions are compiled on first use, not at every pyc start-up.
-var (
-	pyenvDir = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(pypy)?(\d+)\.(\d+)`) })
-	exeName  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(python|pypy)(\d+)\.(\d+)$`) })
-)
+// PyenvVersion is one entry of pyenv's versions directory and the version
+// its name claims.
+type PyenvVersion struct {
+	// Name is the entry's name: "3.11.7", "pypy3.9-7.3.11", "myenv".
+	Name string
+	// Dir is its path.
+	Dir string
+	// Impl is "cpython" or "pypy", and Major and Minor are the language
+	// version, when the name claims one (see ParsePyenvName); Impl is ""
+	// when it claims none.
+	Impl         string
+	Major, Minor int
+}
+
+// Bin returns the path of the executable name in the version's bin
+// directory.
+func (v PyenvVersion) Bin(name string) string { return filepath.Join(v.Dir, "bin", name) }
+
+// PyenvVersions lists the entries of the versions directory under the
+// pyenv root root, in name order (none when root is "").
+func PyenvVersions(root string) []PyenvVersion {
+	if root == "" {
+		return nil
+	}
+	dir := filepath.Join(root, "versions")
+	ents, _ := os.ReadDir(dir)
+	out := make([]PyenvVersion, 0, len(ents))
+	for _, e := range ents {
+		v := PyenvVersion{Name: e.Name(), Dir: filepath.Join(dir, e.Name())}
+		v.Impl, v.Major, v.Minor, _ = ParsePyenvName(e.Name())
+		out = append(out, v)
+	}
+	return out
+}
+
+// LeadingInt splits s into its leading decimal digits (at most nine, as a
+// number) and the rest; ok is false without digits.
+func LeadingInt(s string) (n int, rest string, ok bool) {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' && i < 9 {
+		n = n*10 + int(s[i]-'0')
+		i++
+	}
+	return n, s[i:], i > 0
+}
+
+// versionPrefix reads "X.Y" at the start of s.
+func versionPrefix(s string) (major, minor int, rest string, ok bool) {
+	major, rest, ok = LeadingInt(s)
+	if !ok || !strings.HasPrefix(rest, ".") {
+		return 0, 0, s, false
+	}
+	minor, rest, ok = LeadingInt(rest[1:])
+	return major, minor, rest, ok
+}
+
+// ParsePyenvName reads the version a pyenv version directory's name
+// claims: impl "cpython" for "3.11.7", "3.11-dev" or "3.13.0t", "pypy" for
+// "pypy3.9-7.3.11". ok is false, and impl "", for names that claim nothing
+// (virtual environments, anaconda3-..., GraalPy's, named by GraalPy's own
+// version).
+func ParsePyenvName(name string) (impl string, major, minor int, ok bool) {
+	impl = "cpython"
+	if rest, found := strings.CutPrefix(name, "pypy"); found {
+		impl, name = "pypy", rest
+	}
+	major, minor, _, ok = versionPrefix(name)
+	if !ok {
+		return "", 0, 0, false
+	}
+	return impl, major, minor, true
+}
+
+// exePrefixes are the names interpreters' executables start with, and
+// their implementations.
+var exePrefixes = [...]struct{ prefix, impl string }{
+	{"python", "cpython"}, {"pypy", "pypy"}, {"graalpy", "graalpy"},
+}
+
+// ParseExeName reads an executable name that says its version exactly:
+// pythonX.Y (impl "cpython"), pypyX.Y ("pypy") or graalpyX.Y ("graalpy").
+// ok is false for any other name (python3, python3.11-config, ...).
+func ParseExeName(name string) (impl string, major, minor int, ok bool) {
+	for _, p := range exePrefixes {
+		rest, found := strings.CutPrefix(name, p.prefix)
+		if !found {
+			continue
+		}
+		if major, minor, rest, ok := versionPrefix(rest); ok && rest == "" {
+			return p.impl, major, minor, true
+		}
+	}
+	return "", 0, 0, false
+}
 
 // Pyenv returns the interpreters under pyenv's versions directory, newest
 // last.
 func Pyenv() []Interpreter {
-	dirs, _ := os.ReadDir(filepath.Join(PyenvRoot(), "versions"))
 	var out []Interpreter
-	for _, d := range dirs {
-		m := pyenvDir().FindStringSubmatch(d.Name())
-		if m == nil {
+	for _, v := range PyenvVersions(PyenvRoot()) {
+		if v.Impl == "" {
 			continue
 		}
-		impl, bin := "cpython", "python"
-		if m[1] != "" {
-			impl, bin = "pypy", "pypy"
+		p := v.Bin("python")
+		if v.Impl == "pypy" {
+			p = v.Bin("pypy")
 		}
-		major, _ := strconv.Atoi(m[2])
-		minor, _ := strconv.Atoi(m[3])
-		p := filepath.Join(PyenvRoot(), "versions", d.Name(), "bin", bin)
 		if _, err := os.Stat(p); err != nil {
 			continue
 		}
-		out = append(out, Interpreter{Path: p, Impl: impl, Major: major, Minor: minor})
+		out = append(out, Interpreter{Path: p, Impl: v.Impl, Major: v.Major, Minor: v.Minor})
 	}
 	sortByVersion(out)
 	return out
@@ -127,11 +222,14 @@ func Installed() []Interpreter {
 	for _, in := range Pyenv() {
 		add(in)
 	}
-	shims := filepath.Join(PyenvRoot(), "shims")
+	shims := ""
+	if root := PyenvRoot(); root != "" {
+		shims = filepath.Join(root, "shims")
+	}
 	resolved := map[string]bool{}
 	var ask []string
 	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
-		if filepath.Clean(dir) == shims {
+		if shims != "" && filepath.Clean(dir) == shims {
 			continue
 		}
 		ents, err := os.ReadDir(dir)
@@ -143,7 +241,7 @@ func Installed() []Interpreter {
 			if !strings.HasPrefix(name, "python") && !strings.HasPrefix(name, "pypy") {
 				continue
 			}
-			if strings.ContainsAny(name, "-_") || strings.HasSuffix(name, "m") && exeName().MatchString(strings.TrimSuffix(name, "m")) {
+			if strings.ContainsAny(name, "-_") || strings.HasSuffix(name, "m") && isExeName(strings.TrimSuffix(name, "m")) {
 				continue // python3-config, python3.11m...
 			}
 			p := filepath.Join(dir, name)
@@ -189,17 +287,17 @@ func isExecutable(p string) bool {
 	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
 }
 
+// isExeName reports whether name is pythonX.Y or pypyX.Y.
+func isExeName(name string) bool {
+	impl, _, _, ok := ParseExeName(name)
+	return ok && impl != "graalpy"
+}
+
 // fromName tells an executable's version from its name or its symlink
 // target's.
 func fromName(p, real string) (Interpreter, bool) {
 	for _, name := range []string{filepath.Base(p), filepath.Base(real)} {
-		if m := exeName().FindStringSubmatch(name); m != nil {
-			impl := "cpython"
-			if m[1] == "pypy" {
-				impl = "pypy"
-			}
-			major, _ := strconv.Atoi(m[2])
-			minor, _ := strconv.Atoi(m[3])
+		if impl, major, minor, ok := ParseExeName(name); ok && impl != "graalpy" {
 			return Interpreter{Path: p, Impl: impl, Major: major, Minor: minor}, true
 		}
 	}

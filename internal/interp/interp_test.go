@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -66,6 +67,45 @@ func TestPyenv(t *testing.T) {
 		if tags[i] != want[i] {
 			t.Errorf("have %q, want %q", tags, want)
 			break
+		}
+	}
+}
+
+func TestParseNames(t *testing.T) {
+	type parser func(string) (string, int, int, bool)
+	for _, tt := range []struct {
+		parse      parser
+		name, want string // want: impl-X.Y, "" when the name says nothing
+	}{
+		{ParsePyenvName, "3.11.7", "cpython-3.11"}, {ParsePyenvName, "3.13-dev", "cpython-3.13"},
+		{ParsePyenvName, "3.13.0t", "cpython-3.13"}, {ParsePyenvName, "pypy3.9-7.3.11", "pypy-3.9"},
+		{ParsePyenvName, "graalpy-23.1.0", ""}, {ParsePyenvName, "anaconda3-2023.09", ""},
+		{ParsePyenvName, "myenv", ""}, {ParsePyenvName, "3", ""},
+		{ParseExeName, "python3.11", "cpython-3.11"}, {ParseExeName, "pypy3.9", "pypy-3.9"},
+		{ParseExeName, "graalpy3.10", "graalpy-3.10"}, {ParseExeName, "python3", ""}, {ParseExeName, "python", ""},
+		{ParseExeName, "python3.11-config", ""}, {ParseExeName, "python3.11m", ""}, {ParseExeName, "ipython3.11", ""},
+	} {
+		impl, major, minor, ok := tt.parse(tt.name)
+		have := ""
+		if ok {
+			have = fmt.Sprintf("%s-%d.%d", impl, major, minor)
+		}
+		if have != tt.want || ok != (impl != "") {
+			t.Errorf("%q: have %q, want %q", tt.name, have, tt.want)
+		}
+	}
+}
+
+func TestPyenvRootEnv(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"PYENV_ROOT": "/opt/pyenv", "HOME": "/home/a"}, "/opt/pyenv"},
+		{map[string]string{"HOME": "/home/a"}, "/home/a/.pyenv"},
+	} {
+		if have := PyenvRootEnv(func(k string) string { return tt.env[k] }); have != tt.want {
+			t.Errorf("%v: have %q, want %q", tt.env, have, tt.want)
 		}
 	}
 }

@@ -4,6 +4,7 @@
 package pytest
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/pyc-tools/pyc/internal/interp"
 )
 
 // Interpreter is one installed CPython.
@@ -38,39 +41,27 @@ func split(v string) (int, int) {
 }
 
 // PyenvRoot returns pyenv's root directory.
-func PyenvRoot() string {
-	if r := os.Getenv("PYENV_ROOT"); r != "" {
-		return r
-	}
-	home, _ := os.UserHomeDir()
-	return filepath.Join(home, ".pyenv")
-}
+func PyenvRoot() string { return interp.PyenvRoot() }
 
 // Interpreters returns the CPython interpreters installed under pyenv,
 // ordered by version, one per X.Y.
 func Interpreters() []Interpreter {
-	dirs, _ := filepath.Glob(filepath.Join(PyenvRoot(), "versions", "*", "bin", "python"))
-	seen := map[string]Interpreter{}
-	for _, p := range dirs {
-		name := filepath.Base(filepath.Dir(filepath.Dir(p)))
-		parts := strings.Split(name, ".")
-		if len(parts) < 2 {
+	seen := map[[2]int]Interpreter{}
+	for _, v := range interp.PyenvVersions(PyenvRoot()) {
+		p := v.Bin("python")
+		if _, err := os.Lstat(p); err != nil || v.Impl != "cpython" {
 			continue
 		}
-		if _, err := strconv.Atoi(parts[0]); err != nil {
-			continue
-		}
-		xy := parts[0] + "." + parts[1]
-		seen[xy] = Interpreter{Version: xy, Path: p, Prefix: filepath.Dir(filepath.Dir(p))}
+		// The last of an X.Y in name order wins.
+		seen[[2]int{v.Major, v.Minor}] = Interpreter{Version: fmt.Sprintf("%d.%d", v.Major, v.Minor), Path: p, Prefix: v.Dir}
 	}
 	out := make([]Interpreter, 0, len(seen))
 	for _, in := range seen {
 		out = append(out, in)
 	}
 	sort.Slice(out, func(i, j int) bool {
-		a1, a2 := split(out[i].Version)
-		b1, b2 := split(out[j].Version)
-		return a1 < b1 || a1 == b1 && a2 < b2
+		a, b := out[i], out[j]
+		return a.Major() < b.Major() || a.Major() == b.Major() && a.Minor() < b.Minor()
 	})
 	return out
 }

@@ -3,44 +3,25 @@ package pyunicode
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/pyc-tools/pyc/internal/gen/genutil"
 	"github.com/pyc-tools/pyc/internal/gen/unicodegen/gen"
+	"github.com/pyc-tools/pyc/internal/pytest"
 )
 
 // TestGeneratedIsCurrent regenerates tables_gen.go in memory from the fact
 // files and compares it with the committed file.
 func TestGeneratedIsCurrent(t *testing.T) {
-	all, err := gen.Load("facts")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := gen.Generate(all)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile("tables_gen.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatal("tables_gen.go is stale: run `go generate ./internal/pyunicode` (or `go run ./internal/gen/unicodegen`)")
-	}
-	again, err := gen.Generate(all)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(want, again) {
-		t.Fatal("the generator is not deterministic")
-	}
+	pytest.CheckGenerated(t, "tables_gen.go", "facts", genutil.FromFacts(gen.Load, gen.Generate),
+		"run `go generate ./internal/pyunicode` (or `go run ./internal/gen/unicodegen`)")
 }
 
-// TestFactFilesCanonical checks that every fact file is in the canonical
-// form the generator writes.
+// TestFactFilesCanonical checks that the fact directory holds only fact
+// files, each in the canonical form the generator writes.
 func TestFactFilesCanonical(t *testing.T) {
 	paths, err := filepath.Glob("facts/*")
 	if err != nil {
@@ -49,24 +30,10 @@ func TestFactFilesCanonical(t *testing.T) {
 	for _, p := range paths {
 		if !strings.HasPrefix(filepath.Base(p), "unicode-") || !strings.HasSuffix(p, ".txt") {
 			t.Errorf("%s: not a fact file (facts/unicode-<version>.txt)", p)
-			continue
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := gen.Parse(data)
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		out, err := f.Marshal()
-		if err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		if !bytes.Equal(out, data) {
-			t.Errorf("%s is not in canonical form; rewrite it with gen.Facts.Marshal", p)
 		}
 	}
+	pytest.CheckCanonical(t, "facts/unicode-*.txt", genutil.Canonical(gen.Parse),
+		"rewrite it with gen.Facts.Marshal")
 }
 
 // TestTablesMatchFacts checks the lookup against the fact files at every

@@ -15,118 +15,31 @@
 package main
 
 import (
-	"bytes"
 	"errors"
-	"flag"
-	"fmt"
-	"os"
-	"path/filepath"
 
+	"github.com/pyc-tools/pyc/internal/gen/genutil"
 	"github.com/pyc-tools/pyc/internal/gen/opcodegen/gen"
 )
 
 func main() {
-	dump := flag.Bool("dump", false, "re-dump fact files from the installed Python interpreters first")
-	factsDir := flag.String("facts", "", "fact file directory (default: opcode/facts in the module)")
-	out := flag.String("out", "", "generated file (default: opcode/tables_gen.go in the module)")
-	canon := flag.Bool("fmt", false, "rewrite every fact file in canonical form first (after hand edits)")
-	flag.Parse()
-	if err := run(*dump, *canon, *factsDir, *out); err != nil {
-		fmt.Fprintln(os.Stderr, "opcodegen:", err)
-		os.Exit(1)
+	tool := &genutil.Tool{
+		Name:      "opcodegen",
+		Facts:     "opcode/facts",
+		Out:       "opcode/tables_gen.go",
+		Pythons:   "Python interpreters",
+		Dump:      dump,
+		Canonical: genutil.Canonical(gen.Parse),
+		Pattern:   "*.json",
+		Generate:  genutil.FromFacts(gen.Load, gen.Generate),
 	}
+	tool.Main()
 }
 
-// moduleRoot finds the directory holding go.mod, from the working directory
-// up (go generate runs in opcode/, go run usually at the root).
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
+// dump re-dumps the fact files of every interpreter found.
+func dump(dir string) error {
+	interps := gen.FindInterpreters()
+	if len(interps) == 0 {
+		return errors.New("-dump: no Python interpreters found")
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
-
-func run(dump, canon bool, factsDir, out string) error {
-	if factsDir == "" || out == "" {
-		root, err := moduleRoot()
-		if err != nil {
-			return err
-		}
-		if factsDir == "" {
-			factsDir = filepath.Join(root, "opcode", "facts")
-		}
-		if out == "" {
-			out = filepath.Join(root, "opcode", "tables_gen.go")
-		}
-	}
-	if dump {
-		interps := gen.FindInterpreters()
-		if len(interps) == 0 {
-			return errors.New("-dump: no Python interpreters found")
-		}
-		for _, p := range interps {
-			f, err := gen.Dump(p.Path)
-			if err != nil {
-				return err
-			}
-			data, err := f.Marshal()
-			if err != nil {
-				return err
-			}
-			path := filepath.Join(factsDir, f.Key()+".json")
-			if err := writeIfChanged(path, data); err != nil {
-				return err
-			}
-			fmt.Fprintf(os.Stderr, "opcodegen: dumped %s from %s\n", f.Key(), p.Path)
-		}
-	}
-	if canon {
-		paths, err := filepath.Glob(filepath.Join(factsDir, "*.json"))
-		if err != nil {
-			return err
-		}
-		for _, path := range paths {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			f, err := gen.Parse(data)
-			if err != nil {
-				return fmt.Errorf("%s: %w", path, err)
-			}
-			if data, err = f.Marshal(); err != nil {
-				return err
-			}
-			if err := writeIfChanged(path, data); err != nil {
-				return err
-			}
-		}
-	}
-	all, err := gen.Load(factsDir)
-	if err != nil {
-		return err
-	}
-	src, err := gen.Generate(all)
-	if err != nil {
-		return err
-	}
-	return writeIfChanged(out, src)
-}
-
-// writeIfChanged writes data to path unless it already holds exactly that.
-func writeIfChanged(path string, data []byte) error {
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
-		return nil
-	}
-	return os.WriteFile(path, data, 0o644)
+	return genutil.DumpEach("opcodegen", dir, interps, gen.Dump)
 }

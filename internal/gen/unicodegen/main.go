@@ -23,77 +23,24 @@
 package main
 
 import (
-	"bytes"
-	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	"github.com/pyc-tools/pyc/internal/gen/genutil"
 	"github.com/pyc-tools/pyc/internal/gen/unicodegen/gen"
 )
 
 func main() {
-	dump := flag.Bool("dump", false, "re-dump fact files from the installed CPython interpreters first")
-	factsDir := flag.String("facts", "", "fact file directory (default: internal/pyunicode/facts in the module)")
-	out := flag.String("out", "", "generated file (default: internal/pyunicode/tables_gen.go in the module)")
-	flag.Parse()
-	if flag.NArg() != 0 {
-		flag.Usage()
-		os.Exit(2)
+	tool := &genutil.Tool{
+		Name:     "unicodegen",
+		Facts:    "internal/pyunicode/facts",
+		Out:      "internal/pyunicode/tables_gen.go",
+		Pythons:  "CPython interpreters",
+		Dump:     dumpFacts,
+		Generate: genutil.FromFacts(gen.Load, gen.Generate),
 	}
-	if err := run(*dump, *factsDir, *out); err != nil {
-		fmt.Fprintln(os.Stderr, "unicodegen:", err)
-		os.Exit(1)
-	}
-}
-
-// moduleRoot finds the directory holding go.mod, from the working directory
-// up (go generate runs in internal/pyunicode, go run usually at the root).
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
-
-func run(dump bool, factsDir, out string) error {
-	if factsDir == "" || out == "" {
-		root, err := moduleRoot()
-		if err != nil {
-			return err
-		}
-		if factsDir == "" {
-			factsDir = filepath.Join(root, "internal", "pyunicode", "facts")
-		}
-		if out == "" {
-			out = filepath.Join(root, "internal", "pyunicode", "tables_gen.go")
-		}
-	}
-	if dump {
-		if err := dumpFacts(factsDir); err != nil {
-			return err
-		}
-	}
-	all, err := gen.Load(factsDir)
-	if err != nil {
-		return err
-	}
-	src, err := gen.Generate(all)
-	if err != nil {
-		return err
-	}
-	return writeIfChanged(out, src)
+	tool.Main()
 }
 
 // dumpFacts asks every interpreter found and rewrites the fact files.
@@ -136,7 +83,7 @@ func dumpFacts(factsDir string) error {
 		if err != nil {
 			return err
 		}
-		if err := writeIfChanged(filepath.Join(factsDir, f.FileName()), data); err != nil {
+		if err := genutil.WriteIfChanged(filepath.Join(factsDir, f.FileName()), data); err != nil {
 			return err
 		}
 	}
@@ -149,12 +96,4 @@ func dumpFacts(factsDir string) error {
 		}
 	}
 	return nil
-}
-
-// writeIfChanged writes data to path unless it already holds exactly that.
-func writeIfChanged(path string, data []byte) error {
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
-		return nil
-	}
-	return os.WriteFile(path, data, 0o644)
 }

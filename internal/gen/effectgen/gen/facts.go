@@ -21,11 +21,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/pyc-tools/pyc/internal/gen/genutil"
 )
 
 // Formula is a stack effect as a function of the oparg: Base plus Bits[b]
@@ -138,6 +138,12 @@ func (f *Facts) Marshal() ([]byte, error) {
 // Key returns e.g. "CPython 3.11".
 func (f *Facts) Key() string { return f.Impl + " " + f.Version }
 
+// FileName returns the name of the dumped fact file, such as
+// "stack-cpython-3.11.json" (its hand file adds ".hand" before ".json").
+func (f *Facts) FileName() string {
+	return "stack-" + strings.ToLower(f.Impl) + "-" + f.Version + ".json"
+}
+
 // Merge applies a hand file to dumped facts (either may be nil).
 func Merge(dumped, hand *Facts) (*Facts, error) {
 	switch {
@@ -222,27 +228,20 @@ func (f *Facts) Validate() error {
 // Load reads every fact file in dir and merges each version's dumped and
 // hand files, ordered by implementation and version.
 func Load(dir string) ([]*Facts, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "stack-*.json"))
+	files, err := genutil.ReadFacts(dir, "stack-*.json", Parse)
 	if err != nil {
 		return nil, err
 	}
 	type pair struct{ dumped, hand *Facts }
 	byKey := map[string]*pair{}
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		f, err := Parse(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
+	for _, file := range files {
+		f := file.Facts
 		pr := byKey[f.Key()]
 		if pr == nil {
 			pr = &pair{}
 			byKey[f.Key()] = pr
 		}
-		if strings.HasSuffix(p, ".hand.json") {
+		if strings.HasSuffix(file.Path, ".hand.json") {
 			pr.hand = f
 		} else {
 			pr.dumped = f

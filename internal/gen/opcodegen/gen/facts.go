@@ -9,11 +9,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/pyc-tools/pyc/internal/gen/genutil"
 )
 
 // Facts is the content of one fact file: everything known about the opcodes
@@ -190,6 +190,9 @@ type FunctionFlags struct {
 
 // Key returns the fact file's base name, such as "cpython-3.11".
 func (f *Facts) Key() string { return strings.ToLower(f.Impl) + "-" + f.Version }
+
+// FileName returns the fact file's name, such as "cpython-3.11.json".
+func (f *Facts) FileName() string { return f.Key() + ".json" }
 
 // MajorMinor parses Version.
 func (f *Facts) MajorMinor() (int, int, error) {
@@ -602,30 +605,9 @@ func Parse(data []byte) (*Facts, error) {
 // Load reads every *.json fact file in dir, validated and sorted by
 // implementation and version.
 func Load(dir string) ([]*Facts, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	all, err := genutil.ReadChecked(dir, "*.json", Parse)
 	if err != nil {
 		return nil, err
-	}
-	var all []*Facts
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		f, err := Parse(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		if err := f.Validate(); err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		if want := f.Key() + ".json"; filepath.Base(p) != want {
-			return nil, fmt.Errorf("%s: holds %s, so should be named %s", p, f.Key(), want)
-		}
-		all = append(all, f)
-	}
-	if len(all) == 0 {
-		return nil, fmt.Errorf("no fact files in %s", dir)
 	}
 	SortFacts(all)
 	return all, nil

@@ -23,12 +23,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/pyc-tools/pyc/internal/gen/genutil"
 )
 
 // MaxRune is the largest code point.
@@ -67,6 +67,9 @@ type Facts struct {
 
 // FileName returns the fact file's base name, such as "unicode-13.0.0.txt".
 func (f *Facts) FileName() string { return "unicode-" + f.Unicode + ".txt" }
+
+// Key names the facts in messages, such as "Unicode 13.0.0".
+func (f *Facts) Key() string { return "Unicode " + f.Unicode }
 
 var unicodeVersionRE = regexp.MustCompile(`^(\d+)\.(\d+)\.(\d+)$`)
 
@@ -266,37 +269,18 @@ func (f *Facts) Marshal() ([]byte, error) {
 // by Unicode version. Each file must be named after its Unicode version,
 // and no Python version may appear in two of them.
 func Load(dir string) ([]*Facts, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "unicode-*.txt"))
+	all, err := genutil.ReadChecked(dir, "unicode-*.txt", Parse)
 	if err != nil {
 		return nil, err
 	}
-	if len(paths) == 0 {
-		return nil, fmt.Errorf("no fact files in %s", dir)
-	}
-	var all []*Facts
 	seen := map[PyVersion]string{}
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		f, err := Parse(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		if err := f.Validate(); err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		if filepath.Base(p) != f.FileName() {
-			return nil, fmt.Errorf("%s: holds Unicode %s, so should be named %s", p, f.Unicode, f.FileName())
-		}
+	for _, f := range all {
 		for _, v := range f.Pythons {
 			if other, ok := seen[v]; ok {
 				return nil, fmt.Errorf("Python %s is listed for both Unicode %s and %s", v, other, f.Unicode)
 			}
 			seen[v] = f.Unicode
 		}
-		all = append(all, f)
 	}
 	sortFacts(all)
 	return all, nil
