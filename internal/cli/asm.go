@@ -50,6 +50,7 @@ replaced by .pyc; it is written atomically. FILE "-" reads standard input
 }
 
 func runAsm(opts *asmOptions) error {
+	defer catchInterrupts(opts.IO.ErrOut)()
 	out := opts.Output
 	if out == "" {
 		if opts.File == "-" {

@@ -65,6 +65,7 @@ The result is written atomically to OUT (-o), or over FILE with
 }
 
 func runHeader(opts *headerOptions) error {
+	defer catchInterrupts(opts.IO.ErrOut)()
 	switch {
 	case opts.InPlace && opts.Output != "":
 		return usageErrorf("give --in-place or -o, not both")
