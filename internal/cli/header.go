@@ -39,7 +39,10 @@ PyInstaller stores modules) and --python-version says its version; the
 result is a proper pyc.
 
 The result is written atomically to OUT (-o), or over FILE with
---in-place; never over FILE otherwise.`,
+--in-place; never over FILE otherwise (an OUT that is FILE, or a link to
+it, is refused). Atomically: into a temporary file beside it, renamed over
+it when complete, so that an interruption leaves the old file or the new
+one; Ctrl-C removes the temporary file.`,
 		Example: `  pyc header --mode checked-hash --source mod.py --in-place __pycache__/mod.cpython-312.pyc
   pyc header --mode timestamp --source mod.py -o new.pyc old.pyc
   pyc header --python-version 3.8 --headerless -o mod.pyc extracted/mod`,
@@ -73,6 +76,8 @@ func runHeader(opts *headerOptions) error {
 		return usageErrorf("give -o OUT, or --in-place to rewrite %s", opts.File)
 	case opts.Headerless && opts.PythonVersion == "":
 		return usageErrorf("--headerless needs --python-version")
+	case opts.Output != "" && sameFile(opts.File, opts.Output):
+		return usageErrorf("-o %s is %s itself: give --in-place to rewrite it", opts.Output, opts.File)
 	}
 	var e pyc.HeaderEdit
 	e.Headerless = opts.Headerless

@@ -54,3 +54,15 @@ func die(sig os.Signal) {
 	}
 	os.Exit(code)
 }
+
+// sameFile reports whether out names the existing file in (the same path,
+// or another name of it: a symlink, a hard link). Commands refuse to write
+// over their input unless asked to (pyc header --in-place).
+func sameFile(in, out string) bool {
+	a, err := os.Stat(in)
+	if err != nil {
+		return false
+	}
+	b, err := os.Stat(out)
+	return err == nil && os.SameFile(a, b)
+}

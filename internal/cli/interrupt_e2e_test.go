@@ -172,6 +172,35 @@ func readOrNil(t *testing.T, name string) []byte {
 	return data
 }
 
+// inode returns the inode number of a file, 0 when it does not exist.
+func inode(name string) uint64 {
+	st, err := os.Stat(name)
+	if err != nil {
+		return 0
+	}
+	return st.Sys().(*syscall.Stat_t).Ino
+}
+
+// rewritten reports whether name, which has its new content, is still the
+// inode of the older file planted before the run (planted: that inode, 0
+// for none): it was then rewritten in place, not replaced by a rename, and
+// an interruption at the wrong moment would have left it partial. (The
+// temporary file exists beside the older one before the rename, so it
+// cannot have the same inode number; once the older file is gone, its
+// number can be reused, so the callers forget it then.)
+func rewritten(name string, planted uint64) bool {
+	return planted != 0 && inode(name) == planted
+}
+
+// inPlaceError is the failure for files that rewritten reports.
+func inPlaceError(t *testing.T, names []string) {
+	t.Helper()
+	if len(names) > 0 {
+		sort.Strings(names)
+		t.Errorf("%d files have their new content in the inode of the older file, rewritten in place, not replaced by a rename: %s...", len(names), names[0])
+	}
+}
+
 // classify says whether data (nil: absent) is the old content or the new
 // one, or neither ("partial").
 func classify(data, old, new []byte) string {
@@ -452,6 +481,7 @@ func bigPyc(t *testing.T, size int) []byte {
 // fileCase is a command with one input file and one output file.
 func fileCase(t *testing.T, name, dir, in, out string, input, old []byte, argv []string) *writeCase {
 	var want []byte
+	var plantedIno uint64
 	inPlace := in == out
 	c := &writeCase{name: name, dir: dir, argv: argv}
 	c.prepare = func(t *testing.T, planted bool) {
@@ -467,6 +497,7 @@ func fileCase(t *testing.T, name, dir, in, out string, input, old []byte, argv [
 		if err := os.WriteFile(in, input, 0o644); err != nil {
 			t.Fatal(err)
 		}
+		plantedIno = inode(out)
 	}
 	c.record = func(t *testing.T) {
 		want = readOrNil(t, out)
@@ -486,6 +517,12 @@ func fileCase(t *testing.T, name, dir, in, out string, input, old []byte, argv [
 		if got == "partial" || inPlace && got == "absent" {
 			t.Errorf("%s is %s (%d bytes; old %d, new %d)", out, got, len(readOrNil(t, out)), len(prev), len(want))
 		}
+		if got == "new" && rewritten(out, plantedIno) {
+			inPlaceError(t, []string{out})
+		}
+		if got != "old" {
+			plantedIno = 0
+		}
 		if !inPlace && !bytes.Equal(readOrNil(t, in), input) {
 			t.Errorf("the input %s changed", in)
 		}
@@ -495,6 +532,9 @@ func fileCase(t *testing.T, name, dir, in, out string, input, old []byte, argv [
 	c.complete = func(t *testing.T) {
 		if got := readOrNil(t, out); !bytes.Equal(got, want) {
 			t.Errorf("after an uninterrupted run %s has %d bytes, want the reference's %d", out, len(got), len(want))
+		}
+		if rewritten(out, plantedIno) {
+			inPlaceError(t, []string{out})
 		}
 		if !inPlace && !bytes.Equal(readOrNil(t, in), input) {
 			t.Errorf("the input %s changed", in)
@@ -652,6 +692,7 @@ func compileCase(t *testing.T) *writeCase {
 	}
 
 	var want, old map[string][]byte
+	plantedIno := map[string]uint64{}
 	clear := func(t *testing.T) {
 		filepath.WalkDir(tree, func(p string, d fs.DirEntry, err error) error {
 			if err == nil && d.IsDir() && d.Name() == "__pycache__" {
@@ -666,6 +707,7 @@ func compileCase(t *testing.T) *writeCase {
 	c := &writeCase{name: "compile", dir: dir, argv: argv}
 	c.prepare = func(t *testing.T, planted bool) {
 		clear(t)
+		plantedIno = map[string]uint64{}
 		if planted {
 			for rel, data := range old {
 				p := filepath.Join(tree, rel)
@@ -673,6 +715,7 @@ func compileCase(t *testing.T) *writeCase {
 				if err := os.WriteFile(p, data, 0o644); err != nil {
 					t.Fatal(err)
 				}
+				plantedIno[rel] = inode(p)
 			}
 		}
 	}
@@ -692,7 +735,7 @@ func compileCase(t *testing.T) *writeCase {
 		}
 	}
 	c.inspect = func(t *testing.T, planted bool) []string {
-		var outs []string
+		var outs, inPlace []string
 		for rel, w := range want {
 			var prev []byte
 			if planted {
@@ -702,8 +745,15 @@ func compileCase(t *testing.T) *writeCase {
 			if got == "partial" {
 				t.Errorf("%s is partial", rel)
 			}
+			if got == "new" && rewritten(filepath.Join(tree, rel), plantedIno[rel]) {
+				inPlace = append(inPlace, rel)
+			}
+			if got != "old" {
+				delete(plantedIno, rel)
+			}
 			outs = append(outs, got)
 		}
+		inPlaceError(t, inPlace)
 		// Nothing else: the sources as they were, the pycs, temporary
 		// files.
 		have := snapshot(t, tree, func(rel string) bool {
@@ -719,11 +769,16 @@ func compileCase(t *testing.T) *writeCase {
 		if len(have) != len(want) {
 			t.Errorf("%d pycs after an uninterrupted run, want %d", len(have), len(want))
 		}
+		var inPlace []string
 		for rel, w := range want {
 			if got := readOrNil(t, filepath.Join(tree, rel)); !bytes.Equal(got, w) {
 				t.Errorf("after an uninterrupted run, %s has %d bytes, not the reference's %d", rel, len(got), len(w))
 			}
+			if rewritten(filepath.Join(tree, rel), plantedIno[rel]) {
+				inPlace = append(inPlace, rel)
+			}
 		}
+		inPlaceError(t, inPlace)
 	}
 	return c
 }
@@ -749,6 +804,7 @@ func bundleCase(t *testing.T) *writeCase {
 	}
 	old := oldZip.Bytes()
 	var want []byte
+	var plantedIno uint64
 
 	c := &writeCase{name: "bundle", dir: dir,
 		argv: []string{"bundle", "-q", "-j", "2", "--python", in.Path, "--main", "json.tool", "tree", "-o", out}}
@@ -760,6 +816,7 @@ func bundleCase(t *testing.T) *writeCase {
 				t.Fatal(err)
 			}
 		}
+		plantedIno = inode(out)
 	}
 	c.record = func(t *testing.T) {
 		want = readOrNil(t, out)
@@ -786,12 +843,21 @@ func bundleCase(t *testing.T) *writeCase {
 		if got == "partial" {
 			t.Errorf("%s is partial (%d bytes)", out, len(readOrNil(t, out)))
 		}
+		if got == "new" && rewritten(out, plantedIno) {
+			inPlaceError(t, []string{out})
+		}
+		if got != "old" {
+			plantedIno = 0
+		}
 		check(t)
 		return []string{got}
 	}
 	c.complete = func(t *testing.T) {
 		if !bytes.Equal(readOrNil(t, out), want) {
 			t.Errorf("after an uninterrupted run %s differs from the reference", out)
+		}
+		if rewritten(out, plantedIno) {
+			inPlaceError(t, []string{out})
 		}
 		check(t)
 	}
