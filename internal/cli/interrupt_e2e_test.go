@@ -40,6 +40,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -406,6 +407,15 @@ func (c *writeCase) trials(t *testing.T, n, nint int, rng *rand.Rand) tally {
 	return tl
 }
 
+// row returns the figures as a row of bench/interrupt.md's table.
+func (tl tally) row(name string) string {
+	o, r := tl.outcomes, tl.sigintResults
+	return fmt.Sprintf("| %s | %d | %d | %d / %d / %d / %d | %d (%d trials) | %d | %d / %d / %d / %d |",
+		name, tl.trials, tl.killed, o["absent"]+o["gone"], o["old"]+o["present"], o["new"], o["partial"],
+		tl.tempsLeft, tl.trialsTemps, tl.sigint, r["absent"]+r["gone"], r["old"]+r["present"], r["new"], r["partial"])
+}
+
+// String returns the figures in words.
 func (tl tally) String() string {
 	keys := func(m map[string]int) string {
 		var ks []string
@@ -424,7 +434,6 @@ func (tl tally) String() string {
 // that nothing is lost: see the comment at the top of this file.
 func TestInterrupt(t *testing.T) {
 	n, nint := *interruptN, *interruptSigint
-	rng := rand.New(rand.NewPCG(*interruptSeed, 0x1A7E))
 	cases := []struct {
 		name string
 		make func(t *testing.T) *writeCase
@@ -439,8 +448,14 @@ func TestInterrupt(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := tc.make(t)
+			// Each case its own stream of delays, so that -run picks
+			// the same delays for it as the whole test does.
+			h := fnv.New64a()
+			h.Write([]byte(tc.name))
+			rng := rand.New(rand.NewPCG(*interruptSeed, h.Sum64()))
 			tl := c.trials(t, n, nint, rng)
 			t.Logf("%s: %v", tc.name, tl)
+			t.Logf("figures: %s", tl.row(tc.name))
 			if tl.outcomes["partial"] > 0 || tl.sigintResults["partial"] > 0 {
 				t.Errorf("partial outputs")
 			}
