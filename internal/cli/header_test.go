@@ -223,4 +223,14 @@ func TestNoOverwriteInput(t *testing.T) {
 	if b, _ := os.ReadFile(f); len(b) != 17 || b[8] != 1 {
 		t.Errorf("--in-place: have % x", b)
 	}
+	// Through a symlink: the file it names is rewritten, the link stays.
+	if code, msg := runStatus("header", "--mtime", "2", "--in-place", sym); code != 0 {
+		t.Fatal(msg)
+	}
+	if fi, err := os.Lstat(sym); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Error("--in-place replaced the symlink")
+	}
+	if b, _ := os.ReadFile(f); len(b) != 17 || b[8] != 2 {
+		t.Errorf("--in-place through a symlink: have % x", b)
+	}
 }
