@@ -37,10 +37,11 @@ type File struct {
 }
 
 // TempPrefix returns the prefix of the temporary files of writes to dest:
-// ".BASE.tmp" in dest's directory.
+// ".BASE.tmp" in dest's directory. The directory is kept as dest spells
+// it, not cleaned: "link/../x" is not "x" when link is a symlink.
 func TempPrefix(dest string) string {
 	dir, base := filepath.Split(dest)
-	return filepath.Join(dir, "."+base+".tmp")
+	return dir + "." + base + ".tmp"
 }
 
 // Create creates a temporary file for dest in dest's directory, with mode

@@ -181,3 +181,38 @@ func TestInterrupt(t *testing.T) {
 		t.Errorf("files left: %q", got)
 	}
 }
+
+// The temporary file goes into the destination's directory as spelled,
+// through symlinks and "..": "link/../x" is in link's target's parent.
+func TestTempBesideDest(t *testing.T) {
+	root := t.TempDir()
+	real := filepath.Join(root, "a", "b")
+	if err := os.MkdirAll(real, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(real, filepath.Join(root, "link")); err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(root, "link") + "/../x.pyc" // root/a/x.pyc
+	f, err := Create(dest, 0o644, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(f.Name(), filepath.Join(root, "link")+"/../.x.pyc.tmp") {
+		t.Errorf("temporary file %s", f.Name())
+	}
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "a", "x.pyc")); err != nil {
+		t.Error(err)
+	}
+	if got := entries(t, filepath.Join(root, "a")); len(got) != 2 {
+		t.Errorf("in a: %q", got)
+	}
+	for _, name := range []string{"out.pyc", "./out.pyc"} {
+		if p := TempPrefix(name); !strings.HasSuffix(p, ".out.pyc.tmp") || filepath.Dir(p) != "." {
+			t.Errorf("TempPrefix(%q) = %q", name, p)
+		}
+	}
+}
