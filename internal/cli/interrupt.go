@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -27,9 +28,11 @@ func catchInterrupts(errOut io.Writer) (stop func()) {
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, interruptSignals...)
 	done := make(chan struct{})
+	var caught atomic.Bool
 	go func() {
 		select {
 		case sig := <-ch:
+			caught.Store(true)
 			atomicfile.Interrupt()
 			fmt.Fprintf(errOut, "pyc: %v\n", sig)
 			die(sig)
@@ -37,6 +40,12 @@ func catchInterrupts(errOut io.Writer) (stop func()) {
 		}
 	}()
 	return func() {
+		if caught.Load() {
+			// The command's writes failed because their temporary files
+			// were removed: let the handler end the process by the
+			// signal rather than return that failure.
+			select {}
+		}
 		signal.Stop(ch)
 		close(done)
 	}
