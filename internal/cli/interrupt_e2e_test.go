@@ -33,10 +33,9 @@ package cli_test
 //
 // go test ./internal/cli -run TestInterrupt runs 3 SIGKILL and 2 SIGINT
 // trials per command (5 s on an idle 2-CPU machine, 15 to 25 s on a busy
-// one);
-// -interrupt.n=200 -interrupt.sigint=40 runs more (add -timeout), and -v
-// prints the figures (bench/interrupt.md). Without a Python 3 under pyenv,
-// the compile, bundle and scan cases are skipped.
+// one); -interrupt.n=200 -interrupt.sigint=40 runs more (add -timeout),
+// and -v prints the figures (bench/interrupt.md). Without a Python 3 under
+// pyenv, the compile, bundle and scan cases are skipped.
 
 import (
 	"archive/zip"
