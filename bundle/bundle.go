@@ -25,8 +25,9 @@
 //
 // # Memory
 //
-// The archive is written as a stream to a temporary file beside the output,
-// renamed over it at the end. Data files are copied through a small buffer;
+// The archive is written as a stream to a temporary file beside the output
+// (".NAME.tmp*"), renamed over it at the end: an interrupted build leaves
+// the old output or none, never a partial one. Data files are copied through a small buffer;
 // only the few sources being compiled at a time are held in memory. What
 // grows with the tree is the list of names and zip's central directory.
 package bundle
@@ -47,6 +48,7 @@ import (
 	"time"
 
 	"github.com/pyc-tools/pyc/compile"
+	"github.com/pyc-tools/pyc/internal/atomicfile"
 	"github.com/pyc-tools/pyc/pyc"
 )
 
@@ -192,26 +194,17 @@ func Build(opts Options) (Stats, error) {
 	}
 
 	out := opts.Out
-	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".tmp*")
+	tmp, err := atomicfile.Create(out, 0o644, false)
 	if err != nil {
 		return st, err
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
+	defer tmp.Abort() // after Commit, nothing
 	zw := zip.NewWriter(tmp)
 	b := &builder{opts: opts, c: c, zw: zw, main: mainSrc, buf: make([]byte, 64<<10)}
 	if err := b.run(entries); err != nil {
 		return st, err
 	}
 	if err := zw.Close(); err != nil {
-		return st, err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
 		return st, err
 	}
 	if err := tmp.Sync(); err != nil {
@@ -221,13 +214,9 @@ func Build(opts Options) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
-	if err := tmp.Close(); err != nil {
+	if err := tmp.Commit(); err != nil {
 		return st, err
 	}
-	if err := os.Rename(tmp.Name(), out); err != nil {
-		return st, err
-	}
-	ok = true
 	b.st.Size = size
 	return b.st, nil
 }

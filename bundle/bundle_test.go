@@ -221,4 +221,17 @@ func TestBundleErrors(t *testing.T) {
 	if len(ents) != 0 {
 		t.Errorf("a failed build left %d files", len(ents))
 	}
+	// A failed build keeps the previous output as it was.
+	if err := os.WriteFile(out, []byte("previous bundle"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bundle.Build(bundle.Options{Src: src, Out: out, Compiler: c, Main: "myapp.cli:main"}); err == nil {
+		t.Fatal("the broken module compiled")
+	}
+	if b, _ := os.ReadFile(out); string(b) != "previous bundle" {
+		t.Errorf("a failed build changed the previous output: %d bytes", len(b))
+	}
+	if ents, _ := os.ReadDir(filepath.Dir(out)); len(ents) != 1 {
+		t.Errorf("a failed build left %d files beside the previous output", len(ents)-1)
+	}
 }

@@ -2,6 +2,7 @@ package compile
 
 import (
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/pyc-tools/pyc/internal/pytest"
@@ -66,5 +67,31 @@ func TestPoolPipelining(t *testing.T) {
 	}
 	if p.Size() != 2 {
 		t.Errorf("pool has %d servers, want 2", p.Size())
+	}
+}
+
+// The servers are in a process group of their own: Ctrl-C, which the
+// terminal sends to the foreground group, reaches only the Go program,
+// which decides what it means.
+func TestServersOutsideForegroundGroup(t *testing.T) {
+	ins := pytest.RequireInterpreters(t)
+	in := ins[len(ins)-1]
+	p, err := NewPool(in.Path, PoolOptions{Servers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	p.mu.Lock()
+	pid := p.servers[0].cmd.Process.Pid
+	p.mu.Unlock()
+	pgid, err := syscall.Getpgid(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pgid == syscall.Getpgrp() {
+		t.Fatalf("the server is in the test's process group %d", pgid)
+	}
+	if _, _, err := p.Compile([]byte("x = 1\n"), "f.py", 0); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/pyc-tools/pyc/pyc"
 )
@@ -126,6 +127,13 @@ func startServer(python string, o PoolOptions) (*server, error) {
 	}
 	cmd := exec.Command(python, args...)
 	cmd.Env = o.Env
+	// A process group of its own: Ctrl-C reaches the terminal's foreground
+	// group, and what an interrupt means is for the Go side to decide (pyc
+	// removes its temporary files and ends, and the server then ends at
+	// the end of its input). In the group, the server would die of the
+	// KeyboardInterrupt, print its traceback, and be lost to a program
+	// that handles the signal and goes on.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if o.Stderr != nil {
 		// Only Write: io.Copy would use a ReadFrom method (bytes.Buffer's,
 		// say), which resets the buffer's length when it returns and so

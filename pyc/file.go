@@ -4,11 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
-	"path/filepath"
-	"strconv"
 
+	"github.com/pyc-tools/pyc/internal/atomicfile"
 	"github.com/pyc-tools/pyc/marshal"
 )
 
@@ -253,62 +251,24 @@ type WriteOptions struct {
 }
 
 // WriteFileWith writes data to name atomically, as WriteFile, with options.
+// A process that handles an interrupting signal removes the temporary
+// files of the writes in progress (internal/atomicfile) before it ends;
+// after SIGKILL they remain, as hidden ".NAME.tmp*" files beside name.
 func WriteFileWith(name string, data []byte, opts WriteOptions) error {
-	dir, base := filepath.Split(name)
-	if dir == "" {
-		dir = "."
-	}
-	var tmp *os.File
-	var err error
-	if opts.UseUmask {
-		tmp, err = createTemp(dir, base, opts.Perm)
-	} else {
-		tmp, err = os.CreateTemp(dir, "."+base+".tmp*")
-	}
+	tmp, err := atomicfile.Create(name, opts.Perm, opts.UseUmask)
 	if err != nil {
 		return err
 	}
-	tmpName := tmp.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(tmpName)
-		}
-	}()
+	defer tmp.Abort() // after Commit, nothing
 	if _, err := tmp.Write(data); err != nil {
 		return err
-	}
-	if !opts.UseUmask {
-		if err := tmp.Chmod(opts.Perm); err != nil {
-			return err
-		}
 	}
 	if !opts.NoSync {
 		if err := tmp.Sync(); err != nil {
 			return err
 		}
 	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmpName, name); err != nil {
-		return err
-	}
-	ok = true
-	return nil
-}
-
-// createTemp creates a new file ".base.tmpNNN" in dir with mode perm (less
-// the umask).
-func createTemp(dir, base string, perm os.FileMode) (*os.File, error) {
-	for try := 0; ; try++ {
-		name := filepath.Join(dir, "."+base+".tmp"+strconv.FormatUint(rand.Uint64(), 36))
-		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
-		if err == nil || !os.IsExist(err) || try == 100 {
-			return f, err
-		}
-	}
+	return tmp.Commit()
 }
 
 // Write encodes f and writes it to name atomically.

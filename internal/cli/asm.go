@@ -32,8 +32,10 @@ locals. Text printed by "pyc dis -f asm" assembles to the very bytes it
 came from. The language is described in docs/asm.md.
 
 The output goes to OUT.pyc (-o), else to FILE with its .pyasm extension
-replaced by .pyc; it is written atomically. FILE "-" reads standard input
-(then -o is required). Errors name the line and column.`,
+replaced by .pyc; it is written atomically (into a temporary file renamed
+over OUT when complete: an interruption leaves the old OUT or the new one),
+never over FILE itself. FILE "-" reads standard input (then -o is
+required). Errors name the line and column.`,
 		Example: `  pyc dis -f asm mod.pyc > mod.pyasm
   pyc asm mod.pyasm -o mod.pyc`,
 		Args: cobra.ExactArgs(1),
@@ -50,12 +52,16 @@ replaced by .pyc; it is written atomically. FILE "-" reads standard input
 }
 
 func runAsm(opts *asmOptions) error {
+	defer catchInterrupts(opts.IO.ErrOut)()
 	out := opts.Output
 	if out == "" {
 		if opts.File == "-" {
 			return usageErrorf("reading standard input needs -o")
 		}
 		out = strings.TrimSuffix(opts.File, ".pyasm") + ".pyc"
+	}
+	if opts.File != "-" && sameFile(opts.File, out) {
+		return usageErrorf("-o %s is the input %s: refusing to write over it", out, opts.File)
 	}
 	var src []byte
 	var err error

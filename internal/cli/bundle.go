@@ -77,6 +77,7 @@ the sources, or fail without them.`,
 }
 
 func runBundle(opts *bundleOptions) error {
+	defer catchInterrupts(opts.IO.ErrOut)()
 	if opts.Level < 0 || opts.Level > 2 {
 		return usageErrorf("-O %d: want 0, 1 or 2", opts.Level)
 	}

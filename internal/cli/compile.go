@@ -132,6 +132,7 @@ func addAlias(fs *pflag.FlagSet, v pflag.Value, name, short, usage string) {
 }
 
 func runCompile(opts *compileOptions) error {
+	defer catchInterrupts(opts.IO.ErrOut)()
 	var mode *pyc.Mode
 	if opts.Invalidation != "" {
 		m, err := pyc.ParseMode(opts.Invalidation)

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/pyc-tools/pyc/pyc"
 	"github.com/spf13/cobra"
@@ -39,7 +40,10 @@ PyInstaller stores modules) and --python-version says its version; the
 result is a proper pyc.
 
 The result is written atomically to OUT (-o), or over FILE with
---in-place; never over FILE otherwise.`,
+--in-place (over the file it names, if FILE is a symlink); never over FILE
+otherwise (an OUT that is FILE, or a link to it, is refused). Atomically: into a temporary file beside it, renamed over
+it when complete, so that an interruption leaves the old file or the new
+one; Ctrl-C removes the temporary file.`,
 		Example: `  pyc header --mode checked-hash --source mod.py --in-place __pycache__/mod.cpython-312.pyc
   pyc header --mode timestamp --source mod.py -o new.pyc old.pyc
   pyc header --python-version 3.8 --headerless -o mod.pyc extracted/mod`,
@@ -65,6 +69,7 @@ The result is written atomically to OUT (-o), or over FILE with
 }
 
 func runHeader(opts *headerOptions) error {
+	defer catchInterrupts(opts.IO.ErrOut)()
 	switch {
 	case opts.InPlace && opts.Output != "":
 		return usageErrorf("give --in-place or -o, not both")
@@ -72,6 +77,8 @@ func runHeader(opts *headerOptions) error {
 		return usageErrorf("give -o OUT, or --in-place to rewrite %s", opts.File)
 	case opts.Headerless && opts.PythonVersion == "":
 		return usageErrorf("--headerless needs --python-version")
+	case opts.Output != "" && sameFile(opts.File, opts.Output):
+		return usageErrorf("-o %s is %s itself: give --in-place to rewrite it", opts.Output, opts.File)
 	}
 	var e pyc.HeaderEdit
 	e.Headerless = opts.Headerless
@@ -136,8 +143,13 @@ func runHeader(opts *headerOptions) error {
 	}
 	dest, perm := opts.Output, os.FileMode(0o644)
 	if opts.InPlace {
+		// Through a symlink, the file it names is rewritten: the rename
+		// would otherwise replace the link and leave that file as it was.
 		dest = opts.File
-		if st, err := os.Stat(opts.File); err == nil {
+		if real, err := filepath.EvalSymlinks(opts.File); err == nil {
+			dest = real
+		}
+		if st, err := os.Stat(dest); err == nil {
 			perm = st.Mode().Perm()
 		}
 	}

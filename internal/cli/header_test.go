@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pyc-tools/pyc/asm"
 	"github.com/pyc-tools/pyc/internal/pytest"
+	"github.com/pyc-tools/pyc/pyc"
 )
 
 // runStatus runs the command line and returns its exit status and error output.
@@ -158,5 +160,77 @@ func TestHeaderUsage(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(out); len(b) != 17 || b[0] != 0x61 || b[1] != 0x0d || b[16] != 'N' {
 		t.Errorf("have % x", b)
+	}
+}
+
+// TestNoOverwriteInput: pyc header and pyc asm refuse to write over their
+// input, by its own name or another (symlink, hard link), unless asked
+// (header --in-place).
+func TestNoOverwriteInput(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "x.pyc")
+	pycData := []byte{0x55, 0x0d, 0x0d, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'N'}
+	os.WriteFile(f, pycData, 0o644)
+	src := filepath.Join(dir, "x.pyasm")
+	golden, err := pyc.Open(filepath.Join(pytest.RepoRoot(), "testdata", "pycs", "3.12", "consts.ts.pyc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := asm.Print(&buf, golden); err != nil {
+		t.Fatal(err)
+	}
+	text := buf.String() // assembles
+	os.WriteFile(src, []byte(text), 0o644)
+	sym, hard, asmLink := filepath.Join(dir, "sym.pyc"), filepath.Join(dir, "hard.pyc"), filepath.Join(dir, "x.pyc.pyasm")
+	if err := os.Symlink("x.pyc", sym); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(f, hard); err != nil {
+		t.Fatal(err)
+	}
+	// The default output of x.pyc.pyasm is x.pyc.pyc: make that the input.
+	os.Symlink("x.pyc.pyasm", filepath.Join(dir, "x.pyc.pyc"))
+	os.WriteFile(asmLink, []byte(text), 0o644)
+	for _, args := range [][]string{
+		{"header", "--mtime", "1", "-o", f, f},
+		{"header", "--mtime", "1", "-o", sym, f},
+		{"header", "--mtime", "1", "-o", hard, f},
+		{"header", "--mtime", "1", "-o", f, sym},
+		{"asm", "-o", src, src},
+		{"asm", asmLink},
+	} {
+		code, msg := runStatus(args...)
+		if code != ExitUsage || !strings.Contains(msg, "itself") && !strings.Contains(msg, "refusing") {
+			t.Errorf("%v: have %d %q, want a refusal", args, code, msg)
+		}
+	}
+	if b, _ := os.ReadFile(f); !bytes.Equal(b, pycData) {
+		t.Error("the pyc changed")
+	}
+	for _, p := range []string{src, asmLink} {
+		if b, _ := os.ReadFile(p); string(b) != text {
+			t.Errorf("%s changed", p)
+		}
+	}
+	if fi, err := os.Lstat(sym); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Error("the symlink was replaced")
+	}
+	// Asked: --in-place rewrites it.
+	if code, msg := runStatus("header", "--mtime", "1", "--in-place", f); code != 0 {
+		t.Fatal(msg)
+	}
+	if b, _ := os.ReadFile(f); len(b) != 17 || b[8] != 1 {
+		t.Errorf("--in-place: have % x", b)
+	}
+	// Through a symlink: the file it names is rewritten, the link stays.
+	if code, msg := runStatus("header", "--mtime", "2", "--in-place", sym); code != 0 {
+		t.Fatal(msg)
+	}
+	if fi, err := os.Lstat(sym); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Error("--in-place replaced the symlink")
+	}
+	if b, _ := os.ReadFile(f); len(b) != 17 || b[8] != 2 {
+		t.Errorf("--in-place through a symlink: have % x", b)
 	}
 }

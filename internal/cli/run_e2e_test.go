@@ -43,6 +43,9 @@ func TestMain(m *testing.M) {
 }
 
 func testMain(m *testing.M) (int, error) {
+	if os.Getenv("PYC_TEST_CATCH_HELPER") != "" {
+		return m.Run(), nil // a helper process of TestCatchInterrupts: no binary needed
+	}
 	dir, err := os.MkdirTemp("", "pyc-e2e-")
 	if err != nil {
 		return 0, err

@@ -78,6 +78,9 @@ type pruneReport struct {
 }
 
 func runScan(opts *scanOptions) error {
+	if opts.Prune && opts.Yes {
+		defer catchInterrupts(opts.IO.ErrOut)()
+	}
 	installed := opts.Installed
 	if installed == nil {
 		detect := opts.Detect
