@@ -28,7 +28,13 @@ func (o Options) py2() bool { return o.Python2 || o.Layout.Python2() }
 // Strings, bytes and code bytes in the result are sub-slices of data: data
 // must not be changed while the result is in use.
 func Unmarshal(data []byte, opts Options) (v Value, n int, err error) {
-	d := decoder{data: data, opts: opts, maxDepth: opts.MaxDepth,
+	return unmarshal(data, 0, opts)
+}
+
+// unmarshal is Unmarshal of data that starts at offset base of a longer
+// stream (for Code.Offset).
+func unmarshal(data []byte, base int64, opts Options) (v Value, n int, err error) {
+	d := decoder{data: data, base: base, opts: opts, maxDepth: opts.MaxDepth,
 		graal: opts.Layout == LayoutGraal, rust: opts.Layout == LayoutRustPython313}
 	if d.maxDepth <= 0 {
 		d.maxDepth = MaxDepth
@@ -68,7 +74,7 @@ func (dec *Decoder) Decode() (Value, error) {
 	if len(dec.buf) == 0 {
 		return nil, io.EOF
 	}
-	v, n, err := Unmarshal(dec.buf, dec.opts)
+	v, n, err := unmarshal(dec.buf, dec.off, dec.opts)
 	if err != nil {
 		if de, ok := err.(*DecodeError); ok {
 			de.Offset += dec.off
@@ -85,18 +91,23 @@ func (dec *Decoder) Decode() (Value, error) {
 // once at the end.
 type decoder struct {
 	data     []byte
+	base     int64 // offset of data[0] in the stream, for Code.Offset
 	pos      int
 	err      error
 	opts     Options
 	depth    int
 	maxDepth int
 	refs     []Value // FLAG_REF objects in order (Python 3)
-	strs     []*Str  // interned strings in order (Python 2 'R')
-	field    string  // code-object field being read, for errors
-	strSlab  []Str
-	intSlab  []Int
-	graal    bool // GraalPy's marshal (LayoutGraal): see graal.go
-	rust     bool // RustPython's marshal (LayoutRustPython313): see rustpython.go
+	// pending holds the reference indexes of the objects being read that
+	// CPython registers only once complete (code objects, non-empty
+	// frozensets, slices): a back-reference to one of them is invalid.
+	pending []int
+	strs    []*Str // interned strings in order (Python 2 'R')
+	field   string // code-object field being read, for errors
+	strSlab []Str
+	intSlab []Int
+	graal   bool // GraalPy's marshal (LayoutGraal): see graal.go
+	rust    bool // RustPython's marshal (LayoutRustPython313): see rustpython.go
 }
 
 func (d *decoder) fail(off int, code byte, err error, detail string) {
@@ -174,6 +185,25 @@ func (d *decoder) size(code byte, start int, unit int) int {
 func (d *decoder) ref(v Value, flag bool) {
 	if flag {
 		d.refs = append(d.refs, v)
+	}
+}
+
+// reserve registers v, whose contents are still to be read, as a pending
+// reference target: until done, a back-reference to it is invalid. CPython
+// reserves the index of a code object, a non-empty frozenset and a slice
+// the same way (r_ref_reserve), which keeps such objects from containing
+// themselves.
+func (d *decoder) reserve(v Value, flag bool) {
+	if flag {
+		d.pending = append(d.pending, len(d.refs))
+		d.refs = append(d.refs, v)
+	}
+}
+
+// done ends the reservation of the object reserve registered last.
+func (d *decoder) done(flag bool) {
+	if flag && len(d.pending) > 0 {
+		d.pending = d.pending[:len(d.pending)-1]
 	}
 }
 
@@ -346,6 +376,12 @@ func (d *decoder) body(start int, code byte) Value {
 			d.fail(start, code, ErrBadRef, "reference "+strconv.Itoa(int(i))+" of "+strconv.Itoa(len(d.refs)))
 			return nil
 		}
+		for _, p := range d.pending {
+			if p == int(i) {
+				d.fail(start, code, ErrBadRef, "reference "+strconv.Itoa(int(i))+" to a "+KindName(d.refs[i])+" still being read (it would contain itself)")
+				return nil
+			}
+		}
 		return d.refs[i]
 	case '(', ')', '[':
 		var n int
@@ -399,23 +435,30 @@ func (d *decoder) body(start int, code byte) Value {
 			return nil
 		}
 		v := &Set{Encoding: enc, Frozen: typ == '>', Items: make([]Value, n)}
-		d.ref(v, flag)
+		reserved := flag && v.Frozen && n > 0
+		if reserved {
+			d.reserve(v, flag)
+		} else {
+			d.ref(v, flag)
+		}
 		for i := range v.Items {
 			v.Items[i] = d.value()
 			if d.err != nil {
 				return nil
 			}
 		}
+		d.done(reserved)
 		return v
 	case ':':
 		v := &Slice{Encoding: enc}
-		d.ref(v, flag)
+		d.reserve(v, flag)
 		v.Start = d.value()
 		v.Stop = d.value()
 		v.Step = d.value()
 		if d.err != nil {
 			return nil
 		}
+		d.done(flag)
 		return v
 	case 'c':
 		return d.code(enc, start)
@@ -551,14 +594,15 @@ func (d *decoder) code(enc Encoding, start int) Value {
 		d.fail(start, enc.Type, ErrBadCode, "code object in a stream of unknown layout")
 		return nil
 	}
-	c := &Code{Encoding: enc, Layout: lay}
-	d.ref(c, enc.Ref)
+	c := &Code{Encoding: enc, Layout: lay, Offset: d.base + int64(start)}
+	d.reserve(c, enc.Ref)
 	saved := d.field
 	d.codeFields(c, lay)
 	d.field = saved
 	if d.err != nil {
 		return nil
 	}
+	d.done(enc.Ref)
 	return c
 }
 

@@ -240,3 +240,61 @@ func TestFloatRepr(t *testing.T) {
 		}
 	}
 }
+
+// A back-reference to an object still being read makes it contain itself.
+// CPython's marshal accepts that for tuples, lists, dicts and sets, which it
+// registers before reading their items, and rejects it ("bad marshal data
+// (invalid reference)") for code objects, non-empty frozensets and slices,
+// whose index it only reserves until they are complete: so does the decoder,
+// which keeps code objects from holding themselves (a listing of such a
+// code object would never end).
+func TestSelfReference(t *testing.T) {
+	tu, _, err := marshal.Unmarshal(unhex(t, "a8 01 00 00 00 72 00 00 00 00"), marshal.Options{})
+	if err != nil {
+		t.Fatalf("a tuple holding itself: %v", err)
+	}
+	if x := tu.(*marshal.Tuple); x.Items[0] != marshal.Value(x) {
+		t.Errorf("the tuple's item is not the tuple")
+	}
+	if _, _, err := marshal.Unmarshal(unhex(t, "be 01 00 00 00 72 00 00 00 00"), marshal.Options{}); !errors.Is(err, marshal.ErrBadRef) {
+		t.Errorf("a frozenset holding itself: have %v, want %v", err, marshal.ErrBadRef)
+	}
+	if _, _, err := marshal.Unmarshal(unhex(t, "bc 01 00 00 00 72 00 00 00 00"), marshal.Options{}); err != nil {
+		t.Errorf("a set holding itself: %v", err)
+	}
+	// A code object whose co_names holds the code object: the encoder
+	// writes it (with a back-reference), the decoder must refuse it, at the
+	// reference.
+	str := func(s string) *marshal.Str { return &marshal.Str{Encoding: marshal.Encoding{Type: 'z'}, Data: []byte(s)} }
+	empty := &marshal.Tuple{}
+	c := &marshal.Code{Encoding: marshal.Encoding{Type: 'c', Ref: true}, Layout: marshal.Layout311,
+		Code: &marshal.Bytes{Data: []byte{0x97, 0, 0x79, 0}}, Consts: empty, LocalsPlusNames: empty,
+		LocalsPlusKinds: &marshal.Bytes{}, Filename: str("f"), Name: str("m"), QualName: str("m"),
+		LineTable: &marshal.Bytes{}, ExceptionTable: &marshal.Bytes{}}
+	c.Names = &marshal.Tuple{Items: []marshal.Value{c}}
+	data, err := marshal.Marshal(c, marshal.EncodeOptions{Version: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := int64(bytes.Index(data, []byte{'r', 0, 0, 0, 0}))
+	_, _, err = marshal.Unmarshal(data, marshal.Options{Layout: marshal.Layout311})
+	var de *marshal.DecodeError
+	if !errors.Is(err, marshal.ErrBadRef) || !errors.As(err, &de) || de.Offset != at {
+		t.Fatalf("a code object holding itself: have %v, want %v at offset %d", err, marshal.ErrBadRef, at)
+	}
+	// The same code object referred to once it is complete is fine.
+	c2 := *c
+	c2.Names = empty
+	outer := &marshal.Tuple{Items: []marshal.Value{&c2, &c2}}
+	data, err = marshal.Marshal(outer, marshal.EncodeOptions{Version: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _, err := marshal.Unmarshal(data, marshal.Options{Layout: marshal.Layout311})
+	if err != nil {
+		t.Fatalf("a code object referred to twice: %v", err)
+	}
+	if x := v.(*marshal.Tuple); x.Items[0] != x.Items[1] || x.Items[0].(*marshal.Code).Offset != 2 {
+		t.Errorf("have items %p %p at offset %d, want one code object at offset 2 (after the small tuple's type and count)", x.Items[0], x.Items[1], x.Items[0].(*marshal.Code).Offset)
+	}
+}
