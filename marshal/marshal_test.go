@@ -265,7 +265,9 @@ func TestSelfReference(t *testing.T) {
 	// A code object whose co_names holds the code object: the encoder
 	// writes it (with a back-reference), the decoder must refuse it, at the
 	// reference.
-	str := func(s string) *marshal.Str { return &marshal.Str{Encoding: marshal.Encoding{Type: 'z'}, Data: []byte(s)} }
+	str := func(s string) *marshal.Str {
+		return &marshal.Str{Encoding: marshal.Encoding{Type: 'z'}, Data: []byte(s)}
+	}
 	empty := &marshal.Tuple{}
 	c := &marshal.Code{Encoding: marshal.Encoding{Type: 'c', Ref: true}, Layout: marshal.Layout311,
 		Code: &marshal.Bytes{Data: []byte{0x97, 0, 0x79, 0}}, Consts: empty, LocalsPlusNames: empty,
