@@ -2,6 +2,7 @@ package disasm
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -155,16 +156,16 @@ const maxListings = 1 << 17
 
 func (p *printer) recurse(c *Code, depth int) error {
 	if depth > marshal.MaxDepth {
-		return fmt.Errorf("disasm: code objects nested deeper than %d", marshal.MaxDepth)
+		return &pyc.CodeError{Code: c.Code, Err: fmt.Errorf("disasm: code objects nested deeper than %d", marshal.MaxDepth)}
 	}
 	for _, a := range p.stack {
 		if a == c.Code {
-			return fmt.Errorf("disasm: code object %s contains itself among its constants", c.QualNameString())
+			return &pyc.CodeError{Code: c.Code, Err: errors.New("disasm: it contains itself among its constants")}
 		}
 	}
 	p.spent += len(c.Bytecode()) + 1
 	if p.listed++; p.listed > maxListings || p.spent > p.budget {
-		return fmt.Errorf("disasm: the listing would repeat shared code objects beyond %d listings or %d bytes of bytecode (code objects shared through back-references)", maxListings, p.budget)
+		return &pyc.CodeError{Code: c.Code, Err: fmt.Errorf("disasm: the listing would repeat shared code objects beyond %d listings or %d bytes of bytecode (code objects shared through back-references)", maxListings, p.budget)}
 	}
 	p.stack = append(p.stack, c.Code)
 	defer func() { p.stack = p.stack[:len(p.stack)-1] }()

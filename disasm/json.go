@@ -1,10 +1,12 @@
 package disasm
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/pyc-tools/pyc/marshal"
 	"github.com/pyc-tools/pyc/opcode"
+	"github.com/pyc-tools/pyc/pyc"
 )
 
 // JSONCode is the JSON form of one code object's disassembly: its identity,
@@ -65,12 +67,12 @@ func JSON(c *Code) (*JSONCode, error) {
 func (p *printer) jsonCode(c *Code, path string, depth int) (*JSONCode, error) {
 	for _, a := range p.stack {
 		if a == c.Code {
-			return nil, fmt.Errorf("disasm: code object %s contains itself among its constants", c.QualNameString())
+			return nil, &pyc.CodeError{Code: c.Code, Err: errors.New("disasm: it contains itself among its constants")}
 		}
 	}
 	p.spent += len(c.Bytecode()) + 1
 	if p.listed++; p.listed > maxListings || p.spent > p.budget {
-		return nil, fmt.Errorf("disasm: code objects shared through back-references beyond %d listings", maxListings)
+		return nil, &pyc.CodeError{Code: c.Code, Err: fmt.Errorf("disasm: code objects shared through back-references beyond %d listings", maxListings)}
 	}
 	p.stack = append(p.stack, c.Code)
 	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
