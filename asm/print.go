@@ -3,8 +3,8 @@ package asm
 import (
 	"bufio"
 	"encoding/binary"
-	"errors"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
