@@ -201,17 +201,24 @@ func (m *Mutant) FileName() string {
 	return fmt.Sprintf("%s.f%x.pyc", base, m.Seed)
 }
 
-// Sample picks two sources per version, for quick sweeps: the first funcs
-// pyc (every kind of code) and the first consts pyc (every kind of
-// constant).
+// Sample picks one source per version, for quick sweeps: the first funcs
+// pyc (every kind of code) of every other version and the first consts pyc
+// (every kind of constant) of the others.
 func Sample(srcs []Source) []Source {
 	var out []Source
 	seen := map[string]bool{}
 	for _, s := range srcs {
 		dir, base, _ := strings.Cut(s.Name, "/")
 		stem, _, _ := strings.Cut(base, ".")
-		if (stem == "funcs" || stem == "consts") && !seen[dir+"/"+stem] {
-			seen[dir+"/"+stem] = true
+		if seen[dir] {
+			continue
+		}
+		want := "funcs"
+		if len(out)%2 == 1 {
+			want = "consts"
+		}
+		if stem == want {
+			seen[dir] = true
 			out = append(out, s)
 		}
 	}
@@ -219,16 +226,17 @@ func Sample(srcs []Source) []Source {
 }
 
 // Truncations returns the lengths to cut a file of n bytes to: all of them
-// (0 to n-1) when full, else every length up to 40 (the headers and the
-// first objects) and 24 more spread over the rest.
+// (0 to n-1) when full, else every length up to 24 (the headers and the
+// first objects) and 12 more spread over the rest.
 func Truncations(n int, full bool) []int {
+	const head, spread = 24, 12
 	var out []int
-	for i := 0; i < n && (full || i <= 40); i++ {
+	for i := 0; i < n && (full || i <= head); i++ {
 		out = append(out, i)
 	}
 	if !full {
-		for i := 1; i <= 24; i++ {
-			if k := 40 + i*(n-40)/25; k > 40 && k < n {
+		for i := 1; i <= spread; i++ {
+			if k := head + i*(n-head)/(spread+1); k > head && k < n {
 				out = append(out, k)
 			}
 		}
