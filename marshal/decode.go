@@ -18,6 +18,31 @@ type Options struct {
 	Python2 bool
 	// MaxDepth caps nesting; zero means MaxDepth (2000).
 	MaxDepth int
+	// CheckVersion makes the type codes that came after marshal version
+	// Version unknown, as they are to that version's reader: 't' and 'R'
+	// (version 1), 'g' and 'y' (2), FLAG_REF and 'r' (3), 'a', 'A', 'z',
+	// 'Z' and ')' (4), ':' (5). Without it every type code is read.
+	CheckVersion bool
+	// Version is the stream's marshal version (0 to 6), for CheckVersion.
+	Version int
+}
+
+// typeVersion returns the marshal version that introduced a type code
+// (without FLAG_REF), 0 for the original ones.
+func typeVersion(typ byte) int {
+	switch typ {
+	case 't', 'R':
+		return 1
+	case 'g', 'y':
+		return 2
+	case 'r':
+		return 3
+	case 'a', 'A', 'z', 'Z', ')':
+		return 4
+	case ':':
+		return 5
+	}
+	return 0
 }
 
 func (o Options) py2() bool { return o.Python2 || o.Layout.Python2() }
@@ -244,10 +269,14 @@ func (d *decoder) body(start int, code byte) Value {
 	}
 	flag := code&flagRef != 0
 	typ := code &^ flagRef
-	if d.opts.py2() && (flag || typ == 'r') {
-		// FLAG_REF and 'r' came with marshal version 3 (Python 3.4); a
-		// Python 2 reader knows neither.
+	if d.opts.py2() && (flag || typeVersion(typ) >= 3) {
+		// FLAG_REF and 'r' came with marshal version 3 (Python 3.4), the
+		// short forms with version 4: a Python 2 reader knows none.
 		d.fail(start, code, ErrUnknownType, "not in Python 2 marshal")
+		return nil
+	}
+	if d.opts.CheckVersion && !d.graal && (typeVersion(typ) > d.opts.Version || flag && d.opts.Version < 3) {
+		d.fail(start, code, ErrUnknownType, "not in marshal version "+strconv.Itoa(d.opts.Version))
 		return nil
 	}
 	enc := Encoding{Type: typ, Ref: flag}

@@ -300,3 +300,33 @@ func TestSelfReference(t *testing.T) {
 		t.Errorf("have items %p %p at offset %d, want one code object at offset 2 (after the small tuple's type and count)", x.Items[0], x.Items[1], x.Items[0].(*marshal.Code).Offset)
 	}
 }
+
+// Type codes that came after the stream's marshal version are unknown to
+// its reader, and Python 2 readers know none of version 3 and 4.
+func TestTypeCodesByVersion(t *testing.T) {
+	tests := []struct {
+		hex   string
+		opts  marshal.Options
+		known bool
+	}{
+		{"5a 00", marshal.Options{Python2: true}, false},
+		{"29 00", marshal.Options{Layout: marshal.Layout23}, false},
+		{"5a 00", marshal.Options{}, true},
+		{"5a 00", marshal.Options{CheckVersion: true, Version: 4}, true},
+		{"5a 00", marshal.Options{CheckVersion: true, Version: 2}, false},
+		{"29 00", marshal.Options{CheckVersion: true, Version: 3}, false},
+		{"e9 01 00 00 00", marshal.Options{CheckVersion: true, Version: 3}, true},
+		{"e9 01 00 00 00", marshal.Options{CheckVersion: true, Version: 2}, false},
+		{"67 00 00 00 00 00 00 f8 3f", marshal.Options{CheckVersion: true, Version: 2}, true},
+		{"67 00 00 00 00 00 00 f8 3f", marshal.Options{CheckVersion: true, Version: 1}, false},
+		{"74 00 00 00 00", marshal.Options{CheckVersion: true, Version: 0}, false},
+		{"3a 4e 4e 4e", marshal.Options{CheckVersion: true, Version: 4}, false},
+		{"3a 4e 4e 4e", marshal.Options{CheckVersion: true, Version: 5}, true},
+	}
+	for _, tt := range tests {
+		_, _, err := marshal.Unmarshal(unhex(t, tt.hex), tt.opts)
+		if tt.known && err != nil || !tt.known && !errors.Is(err, marshal.ErrUnknownType) {
+			t.Errorf("%s with %+v: have %v, want known %v", tt.hex, tt.opts, err, tt.known)
+		}
+	}
+}

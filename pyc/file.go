@@ -227,7 +227,7 @@ func (e *magicError) Unwrap() error { return ErrBadMagic }
 // MarshalOptions returns the decoding options for the version's marshal
 // streams.
 func (v *Version) MarshalOptions() marshal.Options {
-	return marshal.Options{Layout: v.Layout, Python2: v.Major < 3}
+	return marshal.Options{Layout: v.Layout, Python2: v.Major < 3, CheckVersion: true, Version: v.MarshalVersion}
 }
 
 // EncodeOptions returns the encoding options for the version's marshal
