@@ -232,7 +232,7 @@ func (p *parser) file() error {
 			headerDone = true
 			if t.text == "code" {
 				p.advance()
-				c, err := p.codeBlock(t, build.CtxTop)
+				c, err := p.codeBlock(t, build.CtxTop, false)
 				if err != nil {
 					return err
 				}
@@ -638,7 +638,7 @@ func (p *parser) atom(ctx, itemCtx build.Ctx) (marshal.Value, error) {
 		case "inf", "nan", "infj", "nanj":
 			return p.special(t, false)
 		case "code":
-			c, err := p.codeBlock(t, build.CtxNested)
+			c, err := p.codeBlock(t, build.CtxNested, true)
 			if err != nil {
 				return nil, err
 			}
@@ -1010,8 +1010,9 @@ func (b *blockState) label(name string, t token) *build.Label {
 	return l
 }
 
-// codeBlock reads a code object after the "code" keyword, up to "end".
-func (p *parser) codeBlock(start token, ctx build.Ctx) (*build.Code, error) {
+// codeBlock reads a code object after the "code" keyword, up to "end";
+// inValue says that it is an item of a container value.
+func (p *parser) codeBlock(start token, ctx build.Ctx, inValue bool) (*build.Code, error) {
 	p.depth++
 	defer func() { p.depth-- }()
 	if p.depth > marshal.MaxDepth {
@@ -1051,6 +1052,12 @@ func (p *parser) codeBlock(start token, ctx build.Ctx) (*build.Code, error) {
 			return nil, p.errorf(start, "code block without \"end\"")
 		case tok.kind == tIdent && tok.text == "end":
 			p.advance()
+			// A code object among the items of a container (which
+			// CPython's compiler does not make, but a stream may hold)
+			// is followed on its "end" line by what follows the item.
+			if nt := p.peek(); inValue && nt.kind == tPunct && strings.Contains(",)]}:", nt.text) {
+				return p.closeBlock(b, start)
+			}
 			if err := p.endOfStatement(); err != nil {
 				return nil, err
 			}
@@ -1246,7 +1253,7 @@ func (p *parser) directive(b *blockState, tok token) error {
 	case ".const":
 		if p.peek().kind == tIdent && p.peek().text == "code" {
 			start := p.advance()
-			sub, e := p.codeBlock(start, build.CtxNested)
+			sub, e := p.codeBlock(start, build.CtxNested, false)
 			if e != nil {
 				return e
 			}
