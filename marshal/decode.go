@@ -665,6 +665,21 @@ func (d *decoder) codeFields(c *Code, lay Layout) {
 		}
 		return t
 	}
+	// byts reads a field that CPython requires to be a bytes-like object
+	// (bytes; str in Python 2): co_code and the tables.
+	byts := func(name string) Value {
+		at := d.pos
+		v := obj(name)
+		if d.err != nil {
+			return nil
+		}
+		switch v.(type) {
+		case *Bytes, *Str, *Unicode:
+			return v
+		}
+		d.fail(at, 0, ErrBadCode, "want bytes, have "+KindName(v))
+		return nil
+	}
 	if lay >= Layout13 {
 		c.ArgCount = i32("co_argcount")
 	}
@@ -683,12 +698,12 @@ func (d *decoder) codeFields(c *Code, lay Layout) {
 	if lay >= Layout13 {
 		c.Flags = uint32(i32("co_flags"))
 	}
-	c.Code = obj("co_code")
+	c.Code = byts("co_code")
 	c.Consts = tup("co_consts")
 	c.Names = tup("co_names")
 	if lay >= Layout311 {
 		c.LocalsPlusNames = tup("co_localsplusnames")
-		c.LocalsPlusKinds = obj("co_localspluskinds")
+		c.LocalsPlusKinds = byts("co_localspluskinds")
 	} else {
 		if lay >= Layout13 {
 			c.VarNames = tup("co_varnames")
@@ -705,10 +720,10 @@ func (d *decoder) codeFields(c *Code, lay Layout) {
 	}
 	if lay >= Layout15 {
 		c.FirstLineNo = i32("co_firstlineno")
-		c.LineTable = obj("co_lnotab")
+		c.LineTable = byts("co_lnotab")
 	}
 	if lay >= Layout311 {
-		c.ExceptionTable = obj("co_exceptiontable")
+		c.ExceptionTable = byts("co_exceptiontable")
 	}
 }
 

@@ -330,3 +330,45 @@ func TestTypeCodesByVersion(t *testing.T) {
 		}
 	}
 }
+
+// co_code and the tables must be bytes (str in Python 2), as CPython's
+// PyCode_New requires: a code object with Ellipsis for co_code or a complex
+// for co_lnotab is refused, at the field.
+func TestCodeFieldKinds(t *testing.T) {
+	str := func(s string) *marshal.Str {
+		return &marshal.Str{Encoding: marshal.Encoding{Type: 's'}, Data: []byte(s)}
+	}
+	empty := &marshal.Tuple{Encoding: marshal.Encoding{Type: '('}}
+	mk := func() *marshal.Code {
+		return &marshal.Code{Encoding: marshal.Encoding{Type: 'c'}, Layout: marshal.Layout23,
+			Code: str("d\x00\x00S"), Consts: empty, Names: empty, VarNames: empty, FreeVars: empty, CellVars: empty,
+			Filename: str("f"), Name: str("m"), LineTable: str("")}
+	}
+	opts := marshal.Options{Layout: marshal.Layout23}
+	good, err := marshal.Marshal(mk(), marshal.EncodeOptions{Version: 2, Python2: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := marshal.Unmarshal(good, opts); err != nil {
+		t.Fatalf("a good code object: %v", err)
+	}
+	for _, tt := range []struct {
+		field string
+		set   func(c *marshal.Code)
+	}{
+		{"co_code", func(c *marshal.Code) { c.Code = marshal.Ellipsis }},
+		{"co_lnotab", func(c *marshal.Code) { c.LineTable = &marshal.Complex{Encoding: marshal.Encoding{Type: 'y'}} }},
+	} {
+		c := mk()
+		tt.set(c)
+		data, err := marshal.Marshal(c, marshal.EncodeOptions{Version: 2, Python2: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = marshal.Unmarshal(data, opts)
+		var de *marshal.DecodeError
+		if !errors.Is(err, marshal.ErrBadCode) || !errors.As(err, &de) || de.Field != tt.field {
+			t.Errorf("%s of another kind: have %v, want %v in %s", tt.field, err, marshal.ErrBadCode, tt.field)
+		}
+	}
+}
