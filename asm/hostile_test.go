@@ -86,3 +86,30 @@ func TestPrintExponentialSharing(t *testing.T) {
 	}
 	printFails(t, f, "the text would exceed")
 }
+
+// A code object's name goes into a comment after "code": a line break in
+// it must not end the comment.
+func TestPrintNameWithLineBreak(t *testing.T) {
+	f := withConst(t, marshal.None)
+	top := f.TopCode()
+	top.QualName = &marshal.Str{Encoding: marshal.Encoding{Type: 'z'}, Data: []byte("<modu\ne>\r")}
+	data, err := f.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err = pyc.Parse(data, pyc.ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text bytes.Buffer
+	if err := asm.Print(&text, f); err != nil {
+		t.Fatal(err)
+	}
+	g, err := asm.Assemble(text.Bytes())
+	if err != nil {
+		t.Fatalf("%v\n%s", err, text.String())
+	}
+	if out, err := g.Bytes(); err != nil || !bytes.Equal(out, data) {
+		t.Errorf("round trip changed the bytes (%v)", err)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/pyc-tools/pyc/build"
 	"github.com/pyc-tools/pyc/disasm"
@@ -356,7 +357,7 @@ func (p *printer) code1(m *marshal.Code, indent string, ctx build.Ctx) error {
 	if a := annotation(p.plan.Annotation(m, ctx)); a != "" {
 		p.w.WriteString(" " + a)
 	}
-	fmt.Fprintf(p.w, "  # %s\n", m.QualNameString())
+	fmt.Fprintf(p.w, "  # %s\n", commentText(m.QualNameString()))
 	line(".name %s", val(m.Name, build.CtxCoName))
 	if lay.Has("qualname") {
 		line(".qualname %s", val(m.QualName, build.CtxQualName))
@@ -542,6 +543,23 @@ func (p *printer) code1(m *marshal.Code, indent string, ctx build.Ctx) error {
 	}
 	p.w.WriteString(indent0 + "end\n")
 	return nil
+}
+
+// commentText makes s fit a comment: control characters (a line break
+// would end the comment) and invalid UTF-8 are escaped.
+func commentText(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
 
 func lineText(n int) string {

@@ -665,19 +665,24 @@ func (d *decoder) codeFields(c *Code, lay Layout) {
 		}
 		return t
 	}
-	// byts reads a field that CPython requires to be a bytes-like object
-	// (bytes; str in Python 2): co_code and the tables.
+	// byts reads a field that CPython requires to be bytes (an 8-bit str
+	// in Python 2): co_code and the tables.
 	byts := func(name string) Value {
 		at := d.pos
 		v := obj(name)
 		if d.err != nil {
 			return nil
 		}
-		switch v.(type) {
-		case *Bytes, *Str, *Unicode:
+		want := "bytes"
+		if d.opts.py2() {
+			if _, ok := v.(*Str); ok {
+				return v
+			}
+			want = "str"
+		} else if _, ok := v.(*Bytes); ok {
 			return v
 		}
-		d.fail(at, 0, ErrBadCode, "want bytes, have "+KindName(v))
+		d.fail(at, 0, ErrBadCode, "want "+want+", have "+KindName(v))
 		return nil
 	}
 	if lay >= Layout13 {
