@@ -1321,11 +1321,14 @@ func (p *parser) directive(b *blockState, tok token) error {
 		if t.kind == tIdent && t.text == "none" {
 		} else if t.kind == tInt || t.kind == tPunct && t.text == "-" {
 			p.pos--
-			var n int
-			if n, err = p.int32Arg(".line"); err != nil {
+			// Any int: a corrupt location table (3.11+) can take
+			// the line far out of int32 range, and the printer
+			// writes what it decodes.
+			n, _, err := p.intArg(".line")
+			if err != nil {
 				return err
 			}
-			line = n
+			line = int(n)
 		} else {
 			return p.errorf(t, ".line: want a line number or none")
 		}
@@ -1483,27 +1486,29 @@ func parsePos(s string, line int) (build.Loc, error) {
 	if !ok {
 		return l, fmt.Errorf("bad position %s (want @COL-ENDCOL or @COL-ENDLINE:ENDCOL)", s)
 	}
-	num := func(x string) (int, error) {
+	num := func(x string, signed bool) (int, error) {
 		if x == "?" {
 			return build.NoLine, nil
 		}
 		n, err := strconv.Atoi(x)
-		if err != nil || n < 0 {
+		if err != nil || n < 0 && !signed {
 			return 0, fmt.Errorf("bad position %s", s)
 		}
 		return n, nil
 	}
 	var err error
-	if l.Col, err = num(a); err != nil {
+	if l.Col, err = num(a, false); err != nil {
 		return l, err
 	}
 	if el, ec, ok := strings.Cut(rest, ":"); ok {
-		if l.EndLine, err = num(el); err != nil {
+		// The end line may be below zero where a corrupt location
+		// table (which the printer writes as it decodes) takes it.
+		if l.EndLine, err = num(el, true); err != nil {
 			return l, err
 		}
 		rest = ec
 	}
-	l.EndCol, err = num(rest)
+	l.EndCol, err = num(rest, false)
 	return l, err
 }
 

@@ -407,7 +407,11 @@ func (d *decoder) body(start int, code byte) Value {
 		}
 		for _, p := range d.pending {
 			if p == int(i) {
-				d.fail(start, code, ErrBadRef, "reference "+strconv.Itoa(int(i))+" to a "+KindName(d.refs[i])+" still being read (it would contain itself)")
+				kind := KindName(d.refs[i])
+				if kind == "code" {
+					kind = "code object"
+				}
+				d.fail(start, code, ErrBadRef, "reference "+strconv.Itoa(int(i))+" to a "+kind+" still being read (it would contain itself)")
 				return nil
 			}
 		}
@@ -708,7 +712,12 @@ func (d *decoder) codeFields(c *Code, lay Layout) {
 	c.Names = tup("co_names")
 	if lay >= Layout311 {
 		c.LocalsPlusNames = tup("co_localsplusnames")
+		at := d.pos
 		c.LocalsPlusKinds = byts("co_localspluskinds")
+		if d.err == nil && c.LocalsPlusNames != nil && len(BytesOf(c.LocalsPlusKinds)) != len(c.LocalsPlusNames.Items) {
+			// CPython's _PyCode_Validate refuses this too.
+			d.fail(at, 0, ErrBadCode, strconv.Itoa(len(BytesOf(c.LocalsPlusKinds)))+" kinds for "+strconv.Itoa(len(c.LocalsPlusNames.Items))+" names")
+		}
 	} else {
 		if lay >= Layout13 {
 			c.VarNames = tup("co_varnames")

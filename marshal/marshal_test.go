@@ -372,3 +372,36 @@ func TestCodeFieldKinds(t *testing.T) {
 		}
 	}
 }
+
+// 3.11+ code objects have one kind byte per locals-plus name (CPython's
+// _PyCode_Validate checks it).
+func TestLocalsPlusKindsLength(t *testing.T) {
+	str := func(s string) *marshal.Str {
+		return &marshal.Str{Encoding: marshal.Encoding{Type: 'z'}, Data: []byte(s)}
+	}
+	empty := &marshal.Tuple{}
+	for _, tt := range []struct {
+		names []marshal.Value
+		kinds []byte
+		ok    bool
+	}{
+		{nil, nil, true},
+		{[]marshal.Value{str("x")}, []byte{0x20}, true},
+		{nil, []byte{0x20}, false},
+		{[]marshal.Value{str("x"), str("y")}, []byte{0x20}, false},
+	} {
+		c := &marshal.Code{Encoding: marshal.Encoding{Type: 'c'}, Layout: marshal.Layout311,
+			Code: &marshal.Bytes{Data: []byte{0x97, 0, 0x79, 0}}, Consts: empty, Names: empty,
+			LocalsPlusNames: &marshal.Tuple{Items: tt.names}, LocalsPlusKinds: &marshal.Bytes{Data: tt.kinds},
+			Filename: str("f"), Name: str("m"), QualName: str("m"),
+			LineTable: &marshal.Bytes{}, ExceptionTable: &marshal.Bytes{}}
+		data, err := marshal.Marshal(c, marshal.EncodeOptions{Version: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = marshal.Unmarshal(data, marshal.Options{Layout: marshal.Layout311})
+		if tt.ok && err != nil || !tt.ok && !errors.Is(err, marshal.ErrBadCode) {
+			t.Errorf("%d names, %d kinds: have %v, want ok %v", len(tt.names), len(tt.kinds), err, tt.ok)
+		}
+	}
+}

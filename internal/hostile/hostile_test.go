@@ -88,6 +88,13 @@ func TestHostile(t *testing.T) {
 		}
 	}
 	if !*fullFlag {
+		for _, spec := range regressions {
+			m, err := hostile.Make(spec, srcs)
+			if err != nil {
+				t.Fatalf("regression %s: %v", spec, err)
+			}
+			s.run(m)
+		}
 		srcs = hostile.Sample(srcs)
 	}
 	for _, src := range srcs {
@@ -344,6 +351,44 @@ func (s *sweep) finish(nsrc, dups int) {
 		}
 		t.Errorf("%s: %d mutants, e.g. %s (-hostile.only=%s):\n%s", f.op, f.count, f.spec, strings.Fields(f.spec)[0], f.problem)
 	}
+}
+
+// regressions are mutants that found bugs, which the default run takes
+// too (with every golden pyc, -hostile.full makes them all again).
+var regressions = []string{
+	// A code object holding itself (through a back-reference in
+	// co_names, co_consts, co_varnames, co_filename, co_qualname):
+	// pyc dis -f asm ran until out of memory. The decoder now refuses
+	// them, as CPython does.
+	"3.11/postponed.opt-2.pyc@flip=0x10000000d",
+	"3.10/py3only.unchecked.pyc@flip=0x100000025",
+	"3.11/optimize.checked.pyc@flip=0x10000002b",
+	"3.12/py3only.checked.pyc@flip=0x10000001b",
+	"3.13/postponed.checked.pyc@flip=0x100000029",
+	"3.8/optimize.ts.pyc@flip=0x10000000b",
+	"3.8/py3only.opt-1.pyc@flip=0x10000000d",
+	"3.11/farlines.unchecked.pyc@flip=0x10000002f",
+	// Messages without a byte offset: a top-level object that is no code
+	// object, a code object that holds itself, a code object that the
+	// printer cannot reproduce.
+	"2.7/latin1.opt-2.pyc@flip=0x10000002c",
+	"3.10/py38only.unchecked.pyc@flip=0x100000018",
+	"3.13/py39only.checked.pyc@flip=0x100000019",
+	// Assembly text that did not assemble, or assembled to other bytes: a
+	// Python 2 co_code of type 'u'; a line break in a code object's name
+	// (in the comment after "code"); PyPy taken for the writer of a 3.11
+	// file; a negative end line; a line out of int32 range; a position
+	// without a line but with columns.
+	"2.7/manylocals.opt-1.pyc@flip=0x100000020",
+	"3.10/latin1.checked.pyc@flip=0x100000019",
+	"3.10/py36only.unchecked.pyc@flip=0x100000018",
+	"3.9/py38only.unchecked.pyc@flip=0x10000001b",
+	"3.11/docstring_only.opt-2.pyc@flip=0x100000010",
+	"3.11/empty.opt-1.pyc@flip=0x10000000d",
+	"3.11/empty.opt-1.pyc@flip=0x100000027",
+	"3.12/lines.opt-1.pyc@flip=0x10000000f",
+	"3.11/docstring_only.unchecked.pyc@flip=0x100000001",
+	"3.13/py3only.unchecked.pyc@flip=0x100000022",
 }
 
 func sum(m map[string]int) int {
