@@ -113,6 +113,9 @@ func (p *printer) jsonCode(c *Code, path string, depth int) (*JSONCode, error) {
 	cells := c.CellAndFreeNames()
 	j.Instructions = make([]JSONInstruction, len(ins))
 	for i := range ins {
+		if err := p.reprOverBudget(c); err != nil {
+			return nil, err
+		}
 		in := &ins[i]
 		ji := JSONInstruction{
 			Offset:     in.Offset,
@@ -158,7 +161,7 @@ func (p *printer) argVal(c *Code, in *Instruction, names, locals, cells []string
 	switch t.Kind(in.Op) {
 	case opcode.ArgConst:
 		if c.Consts != nil && arg >= 0 && arg < len(c.Consts.Items) {
-			return p.repr.Repr(c.Consts.Items[arg])
+			return p.constRepr(c.Consts.Items[arg])
 		}
 	case opcode.ArgName:
 		i, _ := t.NameIndex(in.Op, arg)
