@@ -3,6 +3,7 @@ package asm_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,7 +56,8 @@ func printFails(t *testing.T, f *pyc.File, want string) {
 		t.Fatalf("Print: have %v, want a *pyc.CodeError saying %q", err, want)
 	}
 	located := f.Locate("x.pyc", err).Error()
-	if !strings.HasPrefix(located, "x.pyc: offset 16: code object <module>: ") {
+	want = fmt.Sprintf("x.pyc: offset %d: code object %s: ", f.BodyOffset()+ce.Code.Offset, ce.Code.QualNameString())
+	if !strings.HasPrefix(located, want) {
 		t.Errorf("located: %s", located)
 	}
 }
@@ -112,4 +114,29 @@ func TestPrintNameWithLineBreak(t *testing.T) {
 	if out, err := g.Bytes(); err != nil || !bytes.Equal(out, data) {
 		t.Errorf("round trip changed the bytes (%v)", err)
 	}
+}
+
+// A code object shared among the constants of another, and so on 40 times
+// over, is 2**40 code blocks as text: Print gives up within its budget and
+// a second.
+func TestPrintSharedCode(t *testing.T) {
+	f := withConst(t, marshal.None)
+	top := f.TopCode()
+	cur := *top
+	for range 40 {
+		up := *top
+		cur.Ref = true
+		c := cur
+		up.Consts = &marshal.Tuple{Encoding: marshal.Encoding{Type: '('}, Items: []marshal.Value{&c, &c}}
+		cur = up
+	}
+	f.Code = &cur
+	data, err := f.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, err = pyc.Parse(data, pyc.ParseOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	printFails(t, f, "the text would exceed")
 }

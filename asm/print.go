@@ -74,6 +74,9 @@ type printer struct {
 type walk struct {
 	open         []marshal.Value
 	spent, limit int
+	// lifted keeps each code object's symbolic form: a code object that
+	// back-references share is written at each place, lifted once.
+	lifted map[*marshal.Code]*build.Code
 }
 
 // textBudget returns the most text (in bytes, roughly) the printer writes
@@ -82,7 +85,7 @@ type walk struct {
 // small hostile stream can share a tuple holding a shared tuple, and so on,
 // for text exponentially long. The assembly of real pycs is at most about
 // 11 times their size; past this budget the printer gives up.
-func textBudget(size int) int { return 256*size + 1<<20 }
+func textBudget(size int) int { return 64*size + 1<<20 }
 
 func (p *printer) printf(format string, a ...any) {
 	fmt.Fprintf(p.w, format, a...)
@@ -336,9 +339,16 @@ func (p *printer) code(m *marshal.Code, indent string, ctx build.Ctx) error {
 }
 
 func (p *printer) code1(m *marshal.Code, indent string, ctx build.Ctx) error {
-	c, err := build.Lift(m, p.v)
-	if err != nil {
-		return &pyc.CodeError{Code: m, Err: err}
+	c := p.walk.lifted[m]
+	if c == nil {
+		var err error
+		if c, err = build.Lift(m, p.v); err != nil {
+			return &pyc.CodeError{Code: m, Err: err}
+		}
+		if p.walk.lifted == nil {
+			p.walk.lifted = map[*marshal.Code]*build.Code{}
+		}
+		p.walk.lifted[m] = c
 	}
 	t := c.Table()
 	in := indent + "    "

@@ -30,11 +30,15 @@ func Refine(v *pyc.Version, top *marshal.Code) *pyc.Version {
 		return v
 	}
 	pypyOnly, foreign := false, false
+	// Each code object once: back-references can share one among the
+	// constants of many, exponentially many times over.
+	seen := map[*marshal.Code]bool{}
 	var walk func(c *marshal.Code, depth int)
 	walk = func(c *marshal.Code, depth int) {
-		if depth > marshal.MaxDepth || foreign {
+		if depth > marshal.MaxDepth || foreign || seen[c] {
 			return
 		}
+		seen[c] = true
 		for _, in := range Decode(c.Bytecode(), cpy) {
 			switch {
 			case cpy.IsDefined(in.Op):

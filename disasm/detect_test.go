@@ -2,6 +2,7 @@ package disasm_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/pyc-tools/pyc/disasm"
 	"github.com/pyc-tools/pyc/marshal"
@@ -38,5 +39,25 @@ func TestRefine(t *testing.T) {
 		if have := disasm.Refine(v, c); have.Impl != tt.impl {
 			t.Errorf("%s with %s: refined to %s, want %s", tt.xy, pypy.Name(byte(op)), have.Impl, tt.impl)
 		}
+	}
+}
+
+// Refine looks at each code object once: one shared among the constants of
+// another, and so on 60 times over, is 2**60 code objects as a tree.
+func TestRefineSharedCode(t *testing.T) {
+	v, err := pyc.ParseVersion("3.8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &marshal.Code{Layout: v.Layout, Code: &marshal.Bytes{Data: []byte{100, 0, 83, 0}}, Consts: &marshal.Tuple{}}
+	for range 60 {
+		c = &marshal.Code{Layout: v.Layout, Code: c.Code, Consts: &marshal.Tuple{Items: []marshal.Value{c, c}}}
+	}
+	start := time.Now()
+	if have := disasm.Refine(v, c); have != v {
+		t.Errorf("refined to %v", have)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("took %v", d)
 	}
 }

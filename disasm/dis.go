@@ -170,7 +170,7 @@ func Dis(w io.Writer, c *Code, opts DisOptions) error {
 	if opts.CodeAddr != nil {
 		p.repr.CodeAddr = opts.CodeAddr
 	}
-	p.budget = 2*distinctBytecode(c.Code) + 1<<20
+	p.budget = 2*distinctBytecode(c.Code) + 1<<16
 	if err := p.recurse(c, 0); err != nil {
 		return err
 	}

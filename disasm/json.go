@@ -60,7 +60,7 @@ func JSON(c *Code) (*JSONCode, error) {
 	p := &printer{addrs: map[*marshal.Code]int{}}
 	p.repr = NewReprStyle(c.Version.Major, c.Version.Minor)
 	p.repr.CodeAddr = p.codeAddr
-	p.budget = 2*distinctBytecode(c.Code) + 1<<20
+	p.budget = 2*distinctBytecode(c.Code) + 1<<16
 	return p.jsonCode(c, c.QualNameString(), 0)
 }
 
