@@ -429,19 +429,20 @@ func (d *decoder) body(start int, code byte) Value {
 		if d.err != nil {
 			return nil
 		}
-		items := make([]Value, n)
-		var v Value
 		if typ == '[' {
-			v = &List{Encoding: enc, Items: items}
-		} else {
-			v = &Tuple{Encoding: enc, Items: items}
-		}
-		d.ref(v, flag)
-		for i := range items {
-			items[i] = d.value()
+			v := &List{Encoding: enc}
+			d.ref(v, flag)
+			v.Items = d.items(n)
 			if d.err != nil {
 				return nil
 			}
+			return v
+		}
+		v := &Tuple{Encoding: enc}
+		d.ref(v, flag)
+		v.Items = d.items(n)
+		if d.err != nil {
+			return nil
 		}
 		return v
 	case '{', '}':
@@ -467,18 +468,16 @@ func (d *decoder) body(start int, code byte) Value {
 		if d.err != nil {
 			return nil
 		}
-		v := &Set{Encoding: enc, Frozen: typ == '>', Items: make([]Value, n)}
+		v := &Set{Encoding: enc, Frozen: typ == '>'}
 		reserved := flag && v.Frozen && n > 0
 		if reserved {
 			d.reserve(v, flag)
 		} else {
 			d.ref(v, flag)
 		}
-		for i := range v.Items {
-			v.Items[i] = d.value()
-			if d.err != nil {
-				return nil
-			}
+		v.Items = d.items(n)
+		if d.err != nil {
+			return nil
 		}
 		d.done(reserved)
 		return v
@@ -503,6 +502,25 @@ func (d *decoder) body(start int, code byte) Value {
 	}
 	d.fail(start, code, ErrUnknownType, "")
 	return nil
+}
+
+// maxPrealloc caps the items allocated ahead for a container: its count
+// is checked against the bytes left, but containers nested 2000 deep can
+// each claim nearly all of them, which would be gigabytes allocated for a
+// stream of kilobytes. Beyond the cap, items grow as they are read.
+const maxPrealloc = 64
+
+// items reads the n items of a container.
+func (d *decoder) items(n int) []Value {
+	items := make([]Value, 0, min(n, maxPrealloc))
+	for range n {
+		v := d.value()
+		if d.err != nil {
+			return nil
+		}
+		items = append(items, v)
+	}
+	return items
 }
 
 func (d *decoder) str(enc Encoding, b []byte, flag bool) Value {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"math/big"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -403,5 +404,28 @@ func TestLocalsPlusKindsLength(t *testing.T) {
 		if tt.ok && err != nil || !tt.ok && !errors.Is(err, marshal.ErrBadCode) {
 			t.Errorf("%d names, %d kinds: have %v, want ok %v", len(tt.names), len(tt.kinds), err, tt.ok)
 		}
+	}
+}
+
+// Containers nested 1990 deep, each claiming nearly all the bytes left as
+// its item count, must not make the decoder allocate for all those claims
+// (gigabytes for a stream of 30 KB).
+func TestNestedClaimsAllocation(t *testing.T) {
+	const levels, pad = 1990, 20000
+	var data []byte
+	for i := range levels {
+		left := (levels-i-1)*5 + pad
+		data = append(data, '(', byte(left), byte(left>>8), byte(left>>16), byte(left>>24))
+	}
+	data = append(data, bytes.Repeat([]byte{'N'}, pad)...)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, _, err := marshal.Unmarshal(data, marshal.Options{})
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, marshal.ErrTruncated) {
+		t.Errorf("have %v, want %v", err, marshal.ErrTruncated)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 16<<20 {
+		t.Errorf("decoding %d bytes allocated %d MB", len(data), n>>20)
 	}
 }
