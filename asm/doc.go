@@ -19,4 +19,12 @@
 // The assembler reads text from anyone: every error is an *Error naming the
 // line and column, values and code blocks nest at most 2000 deep, and what
 // it builds goes through build's checks.
+//
+// The printer reads pycs from anyone. Text is a tree, and a stream can
+// share objects through back-references: Print refuses a container that
+// holds itself, and stops with an error once the text would exceed 64
+// times the file's size plus 1 MiB (a few levels of a shared tuple holding
+// a shared tuple are exponentially long as text). Its errors about a code
+// object are *pyc.CodeError values, which File.Locate turns into the file
+// offset.
 package asm

@@ -232,7 +232,7 @@ func (p *parser) file() error {
 			headerDone = true
 			if t.text == "code" {
 				p.advance()
-				c, err := p.codeBlock(t, build.CtxTop)
+				c, err := p.codeBlock(t, build.CtxTop, false)
 				if err != nil {
 					return err
 				}
@@ -638,7 +638,7 @@ func (p *parser) atom(ctx, itemCtx build.Ctx) (marshal.Value, error) {
 		case "inf", "nan", "infj", "nanj":
 			return p.special(t, false)
 		case "code":
-			c, err := p.codeBlock(t, build.CtxNested)
+			c, err := p.codeBlock(t, build.CtxNested, true)
 			if err != nil {
 				return nil, err
 			}
@@ -1010,8 +1010,9 @@ func (b *blockState) label(name string, t token) *build.Label {
 	return l
 }
 
-// codeBlock reads a code object after the "code" keyword, up to "end".
-func (p *parser) codeBlock(start token, ctx build.Ctx) (*build.Code, error) {
+// codeBlock reads a code object after the "code" keyword, up to "end";
+// inValue says that it is an item of a container value.
+func (p *parser) codeBlock(start token, ctx build.Ctx, inValue bool) (*build.Code, error) {
 	p.depth++
 	defer func() { p.depth-- }()
 	if p.depth > marshal.MaxDepth {
@@ -1051,6 +1052,12 @@ func (p *parser) codeBlock(start token, ctx build.Ctx) (*build.Code, error) {
 			return nil, p.errorf(start, "code block without \"end\"")
 		case tok.kind == tIdent && tok.text == "end":
 			p.advance()
+			// A code object among the items of a container (which
+			// CPython's compiler does not make, but a stream may hold)
+			// is followed on its "end" line by what follows the item.
+			if nt := p.peek(); inValue && nt.kind == tPunct && strings.Contains(",)]}:", nt.text) {
+				return p.closeBlock(b, start)
+			}
 			if err := p.endOfStatement(); err != nil {
 				return nil, err
 			}
@@ -1246,7 +1253,7 @@ func (p *parser) directive(b *blockState, tok token) error {
 	case ".const":
 		if p.peek().kind == tIdent && p.peek().text == "code" {
 			start := p.advance()
-			sub, e := p.codeBlock(start, build.CtxNested)
+			sub, e := p.codeBlock(start, build.CtxNested, false)
 			if e != nil {
 				return e
 			}
@@ -1314,11 +1321,14 @@ func (p *parser) directive(b *blockState, tok token) error {
 		if t.kind == tIdent && t.text == "none" {
 		} else if t.kind == tInt || t.kind == tPunct && t.text == "-" {
 			p.pos--
-			var n int
-			if n, err = p.int32Arg(".line"); err != nil {
+			// Any int: a corrupt location table (3.11+) can take
+			// the line far out of int32 range, and the printer
+			// writes what it decodes.
+			n, _, err := p.intArg(".line")
+			if err != nil {
 				return err
 			}
-			line = n
+			line = int(n)
 		} else {
 			return p.errorf(t, ".line: want a line number or none")
 		}
@@ -1476,27 +1486,29 @@ func parsePos(s string, line int) (build.Loc, error) {
 	if !ok {
 		return l, fmt.Errorf("bad position %s (want @COL-ENDCOL or @COL-ENDLINE:ENDCOL)", s)
 	}
-	num := func(x string) (int, error) {
+	num := func(x string, signed bool) (int, error) {
 		if x == "?" {
 			return build.NoLine, nil
 		}
 		n, err := strconv.Atoi(x)
-		if err != nil || n < 0 {
+		if err != nil || n < 0 && !signed {
 			return 0, fmt.Errorf("bad position %s", s)
 		}
 		return n, nil
 	}
 	var err error
-	if l.Col, err = num(a); err != nil {
+	if l.Col, err = num(a, false); err != nil {
 		return l, err
 	}
 	if el, ec, ok := strings.Cut(rest, ":"); ok {
-		if l.EndLine, err = num(el); err != nil {
+		// The end line may be below zero where a corrupt location
+		// table (which the printer writes as it decodes) takes it.
+		if l.EndLine, err = num(el, true); err != nil {
 			return l, err
 		}
 		rest = ec
 	}
-	l.EndCol, err = num(rest)
+	l.EndCol, err = num(rest, false)
 	return l, err
 }
 

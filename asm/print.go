@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/pyc-tools/pyc/build"
 	"github.com/pyc-tools/pyc/disasm"
@@ -31,7 +33,14 @@ func Print(w io.Writer, f *pyc.File) error {
 	if v == nil {
 		return fmt.Errorf("asm: file without a version")
 	}
-	p := &printer{w: bw, v: v, plan: build.NewPlan(f.Code, v), repr: disasm.NewReprStyle(v.Major, v.Minor)}
+	size := f.Size
+	if size == 0 {
+		if b, err := f.Bytes(); err == nil {
+			size = len(b)
+		}
+	}
+	p := &printer{w: bw, v: v, plan: build.NewPlan(f.Code, v), repr: disasm.NewReprStyle(v.Major, v.Minor),
+		walk: &walk{limit: textBudget(size)}}
 	p.header(f)
 	if top, ok := f.Code.(*marshal.Code); ok && v.Layout != marshal.LayoutNone {
 		if err := p.code(top, "", build.CtxTop); err != nil {
@@ -57,7 +66,26 @@ type printer struct {
 	plan *build.Plan
 	repr disasm.ReprStyle
 	err  error
+	walk *walk
 }
+
+// walk is what the printers of one file share: the containers being
+// written and the text budget.
+type walk struct {
+	open         []marshal.Value
+	spent, limit int
+	// lifted keeps each code object's symbolic form: a code object that
+	// back-references share is written at each place, lifted once.
+	lifted map[*marshal.Code]*build.Code
+}
+
+// textBudget returns the most text (in bytes, roughly) the printer writes
+// for a file of size bytes. Text is a tree: an object that the stream
+// shares through back-references is written out at each place, and a
+// small hostile stream can share a tuple holding a shared tuple, and so on,
+// for text exponentially long. The assembly of real pycs is at most about
+// 11 times their size; past this budget the printer gives up.
+func textBudget(size int) int { return 64*size + 1<<20 }
 
 func (p *printer) printf(format string, a ...any) {
 	fmt.Fprintf(p.w, format, a...)
@@ -147,6 +175,27 @@ func (p *printer) value(b *strings.Builder, v marshal.Value, ctx build.Ctx, inde
 	if _, ok := v.(*marshal.Code); ok && ctx == build.CtxConst {
 		ctx = build.CtxNested
 	}
+	w := p.walk
+	if w.spent++; w.spent > w.limit {
+		p.fail("the text would exceed %d bytes: objects shared through back-references would be written out again and again", w.limit)
+		return
+	}
+	switch v.(type) {
+	case *marshal.Tuple, *marshal.List, *marshal.Set, *marshal.Dict, *marshal.Slice:
+		for _, o := range w.open {
+			if o == v {
+				p.fail("a %s that contains itself (through a back-reference) cannot be written", marshal.KindName(v))
+				return
+			}
+		}
+		w.open = append(w.open, v)
+		defer func() { w.open = w.open[:len(w.open)-1] }()
+	}
+	if p.err != nil {
+		return
+	}
+	start := b.Len()
+	defer func() { w.spent += b.Len() - start }()
 	sp := p.plan.Annotation(v, ctx)
 	py2 := p.v.Major < 3
 	items := func(open, close string, vs []marshal.Value) {
@@ -253,9 +302,9 @@ func (p *printer) value(b *strings.Builder, v marshal.Value, ctx build.Ctx, inde
 		b.WriteByte(')')
 	case *marshal.Code:
 		var inner strings.Builder
-		sub := &printer{w: bufio.NewWriter(&inner), v: p.v, plan: p.plan, repr: p.repr}
-		if err := sub.code(x, indent, ctx); err != nil {
-			p.fail("%v", err)
+		sub := &printer{w: bufio.NewWriter(&inner), v: p.v, plan: p.plan, repr: p.repr, walk: p.walk}
+		if err := sub.code(x, indent, ctx); err != nil && p.err == nil {
+			p.err = err
 		}
 		sub.w.Flush()
 		b.WriteString(strings.TrimSuffix(inner.String(), "\n"))
@@ -276,9 +325,30 @@ func (p *printer) fail(format string, a ...any) {
 // instructions and exception table, "end". The first line is written
 // without indent: the caller has written what precedes it.
 func (p *printer) code(m *marshal.Code, indent string, ctx build.Ctx) error {
-	c, err := build.Lift(m, p.v)
-	if err != nil {
+	if err := p.code1(m, indent, ctx); err != nil {
 		return err
+	}
+	if p.err != nil {
+		var ce *pyc.CodeError
+		if !errors.As(p.err, &ce) {
+			p.err = &pyc.CodeError{Code: m, Err: p.err}
+		}
+		return p.err
+	}
+	return nil
+}
+
+func (p *printer) code1(m *marshal.Code, indent string, ctx build.Ctx) error {
+	c := p.walk.lifted[m]
+	if c == nil {
+		var err error
+		if c, err = build.Lift(m, p.v); err != nil {
+			return &pyc.CodeError{Code: m, Err: err}
+		}
+		if p.walk.lifted == nil {
+			p.walk.lifted = map[*marshal.Code]*build.Code{}
+		}
+		p.walk.lifted[m] = c
 	}
 	t := c.Table()
 	in := indent + "    "
@@ -297,7 +367,7 @@ func (p *printer) code(m *marshal.Code, indent string, ctx build.Ctx) error {
 	if a := annotation(p.plan.Annotation(m, ctx)); a != "" {
 		p.w.WriteString(" " + a)
 	}
-	fmt.Fprintf(p.w, "  # %s\n", m.QualNameString())
+	fmt.Fprintf(p.w, "  # %s\n", commentText(m.QualNameString()))
 	line(".name %s", val(m.Name, build.CtxCoName))
 	if lay.Has("qualname") {
 		line(".qualname %s", val(m.QualName, build.CtxQualName))
@@ -458,6 +528,10 @@ func (p *printer) code(m *marshal.Code, indent string, ctx build.Ctx) error {
 		if note != "" {
 			text += "  # " + note
 		}
+		if p.walk.spent += len(text); p.walk.spent > p.walk.limit {
+			p.fail("the text would exceed %d bytes: objects shared through back-references would be written out again and again", p.walk.limit)
+			return nil
+		}
 		fmt.Fprintf(p.w, "%s%s\n", in, strings.TrimRight(text, " "))
 		if len(ins.Cache) > 0 {
 			var parts []string
@@ -479,6 +553,23 @@ func (p *printer) code(m *marshal.Code, indent string, ctx build.Ctx) error {
 	}
 	p.w.WriteString(indent0 + "end\n")
 	return nil
+}
+
+// commentText makes s fit a comment: control characters (a line break
+// would end the comment) and invalid UTF-8 are escaped.
+func commentText(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
 
 func lineText(n int) string {

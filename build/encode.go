@@ -359,7 +359,11 @@ type graph struct {
 	// child visited and returns the object to keep in its place.
 	rewrite func(o marshal.Value) marshal.Value
 	seen    map[marshal.Value]int
-	depth   int
+	// open holds the objects whose children are being visited: meeting
+	// one again (a decoded container that holds itself through a
+	// back-reference) visits it as seen, with a key of its own.
+	open  map[marshal.Value]bool
+	depth int
 }
 
 func (g *graph) walkTop(top marshal.Value) marshal.Value {
@@ -392,12 +396,20 @@ func (g *graph) child(o marshal.Value, ctx, itemCtx Ctx) (marshal.Value, string)
 		}
 		return o, "#" + strconv.Itoa(id)
 	}
+	if g.open[o] {
+		return o, "@cycle"
+	}
 	g.depth++
 	if g.depth > marshal.MaxDepth {
 		g.depth--
 		return o, "?"
 	}
+	if g.open == nil {
+		g.open = map[marshal.Value]bool{}
+	}
+	g.open[o] = true
 	body := g.content(o, itemCtx)
+	delete(g.open, o)
 	g.depth--
 	id := g.visit(o, ctx, body, false)
 	g.seen[o] = id

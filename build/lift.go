@@ -58,6 +58,15 @@ func Lift(m *marshal.Code, v *pyc.Version) (*Code, error) {
 	c.specs(m)
 	l := &lifter{c: c, m: m, t: t, v: v}
 	l.lift()
+	for i := range c.Instrs {
+		if !textLoc(c.Instrs[i].Loc) {
+			// Only a corrupt location table gives such a position,
+			// which assembly text cannot say: keep the code and its
+			// tables as they are.
+			l.raw()
+			break
+		}
+	}
 	if err := l.verify(); err != nil {
 		// The symbolic form does not reproduce the code: keep co_code.
 		l.raw()
@@ -66,6 +75,18 @@ func Lift(m *marshal.Code, v *pyc.Version) (*Code, error) {
 		}
 	}
 	return c, nil
+}
+
+// textLoc reports whether assembly text can say a position: a line (or
+// none) with ".line", and, where there is a line, columns and an end line
+// after "@". With no line there is nothing more to say; and a position
+// without columns whose end line is missing reads back with the end line
+// equal to the line.
+func textLoc(l Loc) bool {
+	if l.Line == NoLine {
+		return l == LineLoc(NoLine)
+	}
+	return !(l.Col == NoLine && l.EndCol == NoLine && l.EndLine == NoLine)
 }
 
 func items(t *marshal.Tuple) []marshal.Value {

@@ -4,6 +4,16 @@
 //
 // Decoding knows nothing about text: Decode gives Instructions; the
 // formatters (dis.go and the per-version files) turn them into text.
+//
+// # Security
+//
+// Code objects come from pycs from anyone. Decoding reads arguments past
+// the end of co_code as zero and never indexes out of range. Listings (Dis,
+// JSON) refuse a code object that holds itself, stop listing code objects
+// that back-references share once the bytecode listed exceeds twice the
+// distinct bytecode plus 64 KiB, cap one constant's repr at 1 MiB and the
+// constant reprs of one listing at 16 MiB: so time and memory stay linear
+// in the input. Errors about a code object are *pyc.CodeError values.
 package disasm
 
 import (

@@ -21,12 +21,24 @@ func Refine(v *pyc.Version, top *marshal.Code) *pyc.Version {
 	if !ok1 || !ok2 || pypy == cpy {
 		return v
 	}
+	// Only where PyPy of that version writes files in the same format as
+	// CPython's (3.8): elsewhere a file with CPython's magic and layout
+	// cannot be PyPy's, whatever opcodes a corrupt co_code holds.
+	pv, err := pyc.ParseVersion("pypy" + v.XY())
+	if err != nil || pv.Layout != v.Layout || pv.MarshalVersion != v.MarshalVersion || pv.HeaderSize != v.HeaderSize ||
+		pv.LineTable != v.LineTable || pv.WordCode != v.WordCode || pv.Unicode != v.Unicode {
+		return v
+	}
 	pypyOnly, foreign := false, false
+	// Each code object once: back-references can share one among the
+	// constants of many, exponentially many times over.
+	seen := map[*marshal.Code]bool{}
 	var walk func(c *marshal.Code, depth int)
 	walk = func(c *marshal.Code, depth int) {
-		if depth > marshal.MaxDepth || foreign {
+		if depth > marshal.MaxDepth || foreign || seen[c] {
 			return
 		}
+		seen[c] = true
 		for _, in := range Decode(c.Bytecode(), cpy) {
 			switch {
 			case cpy.IsDefined(in.Op):

@@ -2,6 +2,7 @@ package disasm
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -44,8 +45,9 @@ var printers = sync.Pool{New: func() any { return &printer{addrs: map[*marshal.C
 // pool.
 func (p *printer) release() {
 	clear(p.addrs)
+	clear(p.reprs)
 	ins, line, stack := p.ins[:0], p.line[:0], p.stack[:0]
-	*p = printer{addrs: p.addrs, ins: ins, line: line, stack: stack}
+	*p = printer{addrs: p.addrs, ins: ins, line: line, stack: stack, reprs: p.reprs}
 	printers.Put(p)
 }
 
@@ -69,6 +71,42 @@ type printer struct {
 	// multiple of the distinct bytecode under the top code object, so that
 	// the work stays linear in the input.
 	spent, budget int
+	// reprs holds the reprs of the constants shown so far; reprOut counts
+	// the bytes of constant reprs written, which maxReprOutput caps.
+	reprs   map[marshal.Value]string
+	reprOut int
+}
+
+// maxReprOutput caps the bytes of constant reprs one listing (Dis or JSON
+// call) writes. A constant shows again at each instruction that loads it,
+// and back-references let a small hostile stream hold a constant whose
+// repr is long (up to maxRepr): loaded by thousands of instructions, that
+// would be gigabytes of text from a few kilobytes. Real listings write a
+// small fraction of this.
+const maxReprOutput = 16 << 20
+
+// constRepr returns the repr of a code object's constant and counts it
+// against maxReprOutput; the caller checks reprOverBudget.
+func (p *printer) constRepr(k marshal.Value) string {
+	r, ok := p.reprs[k]
+	if !ok {
+		r = p.repr.Repr(k)
+		if p.reprs == nil {
+			p.reprs = map[marshal.Value]string{}
+		}
+		p.reprs[k] = r
+	}
+	p.reprOut += len(r)
+	return r
+}
+
+// reprOverBudget returns an error about c once the listing has written
+// more than maxReprOutput bytes of constant reprs.
+func (p *printer) reprOverBudget(c *Code) error {
+	if p.reprOut <= maxReprOutput {
+		return nil
+	}
+	return &pyc.CodeError{Code: c.Code, Err: fmt.Errorf("disasm: the listing would write more than %d bytes of constant reprs (constants shared through back-references, loaded again and again)", maxReprOutput)}
 }
 
 // flushLine writes the line being built without trailing blanks, and a
@@ -132,7 +170,7 @@ func Dis(w io.Writer, c *Code, opts DisOptions) error {
 	if opts.CodeAddr != nil {
 		p.repr.CodeAddr = opts.CodeAddr
 	}
-	p.budget = 2*distinctBytecode(c.Code) + 1<<20
+	p.budget = 2*distinctBytecode(c.Code) + 1<<16
 	if err := p.recurse(c, 0); err != nil {
 		return err
 	}
@@ -155,16 +193,16 @@ const maxListings = 1 << 17
 
 func (p *printer) recurse(c *Code, depth int) error {
 	if depth > marshal.MaxDepth {
-		return fmt.Errorf("disasm: code objects nested deeper than %d", marshal.MaxDepth)
+		return &pyc.CodeError{Code: c.Code, Err: fmt.Errorf("disasm: code objects nested deeper than %d", marshal.MaxDepth)}
 	}
 	for _, a := range p.stack {
 		if a == c.Code {
-			return fmt.Errorf("disasm: code object %s contains itself among its constants", c.QualNameString())
+			return &pyc.CodeError{Code: c.Code, Err: errors.New("disasm: it contains itself among its constants")}
 		}
 	}
 	p.spent += len(c.Bytecode()) + 1
 	if p.listed++; p.listed > maxListings || p.spent > p.budget {
-		return fmt.Errorf("disasm: the listing would repeat shared code objects beyond %d listings or %d bytes of bytecode (code objects shared through back-references)", maxListings, p.budget)
+		return &pyc.CodeError{Code: c.Code, Err: fmt.Errorf("disasm: the listing would repeat shared code objects beyond %d listings or %d bytes of bytecode (code objects shared through back-references)", maxListings, p.budget)}
 	}
 	p.stack = append(p.stack, c.Code)
 	defer func() { p.stack = p.stack[:len(p.stack)-1] }()

@@ -30,6 +30,9 @@ func (p *printer) listing27(c *Code) error {
 	// after one is a long and prints with an L suffix.
 	extended, extendedLong := 0, false
 	for i := 0; i < len(code); {
+		if err := p.reprOverBudget(c); err != nil {
+			return err
+		}
 		op := code[i]
 		if line, ok := starts[i]; ok {
 			if i > 0 {
@@ -71,7 +74,7 @@ func (p *printer) listing27(c *Code) error {
 			switch t.Kind(op) {
 			case opcode.ArgConst:
 				if c.Consts != nil && arg < len(c.Consts.Items) {
-					p.w.WriteString("(" + p.repr.Repr(c.Consts.Items[arg]) + ")")
+					p.w.WriteString("(" + p.constRepr(c.Consts.Items[arg]) + ")")
 				}
 			case opcode.ArgName:
 				if arg < len(names) {

@@ -99,6 +99,9 @@ func (p *printer) listing311(c *Code) error {
 	buf := make([]byte, 0, 256)
 	next := 0 // index into starts
 	for i := range ins {
+		if err := p.reprOverBudget(c); err != nil {
+			return err
+		}
 		in := &ins[i]
 		for next < len(starts) && starts[next].Offset < in.Offset {
 			next++
@@ -243,6 +246,7 @@ func (a *argReprs311) append(buf []byte, in *Instruction) []byte {
 				a.consts[arg] = a.p.repr.Repr(c.Consts.Items[arg])
 				a.done[arg] = true
 			}
+			a.p.reprOut += len(a.consts[arg])
 			buf = append(buf, a.consts[arg]...)
 		}
 	case opcode.ArgName:

@@ -83,6 +83,11 @@ func (p *printer) listing313(c *Code) error {
 
 	si, li := 0, 0 // next line start, next label
 	for i := range ins {
+		if err := p.reprOverBudget(c); err != nil {
+			l.p, l.c, l.t, l.code, l.positions = nil, nil, nil, nil, nil
+			lister313Pool.Put(l)
+			return err
+		}
 		in := &ins[i]
 		for si < len(starts) && starts[si].Offset < in.Offset {
 			si++
@@ -264,7 +269,7 @@ func (l *lister313) appendArgRepr(b []byte, op byte, in *Instruction) []byte {
 	switch t.Kind(op) {
 	case opcode.ArgConst:
 		if c.Consts != nil && arg >= 0 && arg < len(c.Consts.Items) {
-			return append(b, l.p.repr.Repr(c.Consts.Items[arg])...)
+			return append(b, l.p.constRepr(c.Consts.Items[arg])...)
 		}
 	case opcode.ArgName:
 		i, format := t.NameIndex(op, arg)

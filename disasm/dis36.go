@@ -48,6 +48,9 @@ func (p *printer) listing36(c *Code) error {
 	var cells []string
 	line := &p.line
 	for i := range ins {
+		if err := p.reprOverBudget(c); err != nil {
+			return err
+		}
 		in := &ins[i]
 		*line = (*line)[:0]
 		start, isStart := starts[in.Offset]
@@ -93,7 +96,7 @@ func (p *printer) argRepr36(c *Code, in *Instruction, names, locals []string, ce
 	if t.Kind(in.Op) == opcode.ArgConst {
 		arg := in.Arg
 		if c.Consts != nil && arg >= 0 && arg < len(c.Consts.Items) {
-			*out = p.repr.AppendRepr(*out, c.Consts.Items[arg])
+			*out = append(*out, p.constRepr(c.Consts.Items[arg])...)
 			return true
 		}
 		return false

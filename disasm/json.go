@@ -1,10 +1,12 @@
 package disasm
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/pyc-tools/pyc/marshal"
 	"github.com/pyc-tools/pyc/opcode"
+	"github.com/pyc-tools/pyc/pyc"
 )
 
 // JSONCode is the JSON form of one code object's disassembly: its identity,
@@ -58,19 +60,19 @@ func JSON(c *Code) (*JSONCode, error) {
 	p := &printer{addrs: map[*marshal.Code]int{}}
 	p.repr = NewReprStyle(c.Version.Major, c.Version.Minor)
 	p.repr.CodeAddr = p.codeAddr
-	p.budget = 2*distinctBytecode(c.Code) + 1<<20
+	p.budget = 2*distinctBytecode(c.Code) + 1<<16
 	return p.jsonCode(c, c.QualNameString(), 0)
 }
 
 func (p *printer) jsonCode(c *Code, path string, depth int) (*JSONCode, error) {
 	for _, a := range p.stack {
 		if a == c.Code {
-			return nil, fmt.Errorf("disasm: code object %s contains itself among its constants", c.QualNameString())
+			return nil, &pyc.CodeError{Code: c.Code, Err: errors.New("disasm: it contains itself among its constants")}
 		}
 	}
 	p.spent += len(c.Bytecode()) + 1
 	if p.listed++; p.listed > maxListings || p.spent > p.budget {
-		return nil, fmt.Errorf("disasm: code objects shared through back-references beyond %d listings", maxListings)
+		return nil, &pyc.CodeError{Code: c.Code, Err: fmt.Errorf("disasm: code objects shared through back-references beyond %d listings", maxListings)}
 	}
 	p.stack = append(p.stack, c.Code)
 	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
@@ -111,6 +113,9 @@ func (p *printer) jsonCode(c *Code, path string, depth int) (*JSONCode, error) {
 	cells := c.CellAndFreeNames()
 	j.Instructions = make([]JSONInstruction, len(ins))
 	for i := range ins {
+		if err := p.reprOverBudget(c); err != nil {
+			return nil, err
+		}
 		in := &ins[i]
 		ji := JSONInstruction{
 			Offset:     in.Offset,
@@ -156,7 +161,7 @@ func (p *printer) argVal(c *Code, in *Instruction, names, locals, cells []string
 	switch t.Kind(in.Op) {
 	case opcode.ArgConst:
 		if c.Consts != nil && arg >= 0 && arg < len(c.Consts.Items) {
-			return p.repr.Repr(c.Consts.Items[arg])
+			return p.constRepr(c.Consts.Items[arg])
 		}
 	case opcode.ArgName:
 		i, _ := t.NameIndex(in.Op, arg)

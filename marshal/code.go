@@ -161,6 +161,12 @@ type Code struct {
 	LineTable Value
 	// ExceptionTable is co_exceptiontable (3.11 on).
 	ExceptionTable Value
+
+	// Offset is where the code object's type code was in the data it was
+	// decoded from (set by the decoder, zero in code objects made
+	// otherwise), so that errors found later can point into the file. It
+	// takes no part in encoding.
+	Offset int64
 }
 
 func (*Code) isValue() {}

@@ -18,6 +18,31 @@ type Options struct {
 	Python2 bool
 	// MaxDepth caps nesting; zero means MaxDepth (2000).
 	MaxDepth int
+	// CheckVersion makes the type codes that came after marshal version
+	// Version unknown, as they are to that version's reader: 't' and 'R'
+	// (version 1), 'g' and 'y' (2), FLAG_REF and 'r' (3), 'a', 'A', 'z',
+	// 'Z' and ')' (4), ':' (5). Without it every type code is read.
+	CheckVersion bool
+	// Version is the stream's marshal version (0 to 6), for CheckVersion.
+	Version int
+}
+
+// typeVersion returns the marshal version that introduced a type code
+// (without FLAG_REF), 0 for the original ones.
+func typeVersion(typ byte) int {
+	switch typ {
+	case 't', 'R':
+		return 1
+	case 'g', 'y':
+		return 2
+	case 'r':
+		return 3
+	case 'a', 'A', 'z', 'Z', ')':
+		return 4
+	case ':':
+		return 5
+	}
+	return 0
 }
 
 func (o Options) py2() bool { return o.Python2 || o.Layout.Python2() }
@@ -28,7 +53,13 @@ func (o Options) py2() bool { return o.Python2 || o.Layout.Python2() }
 // Strings, bytes and code bytes in the result are sub-slices of data: data
 // must not be changed while the result is in use.
 func Unmarshal(data []byte, opts Options) (v Value, n int, err error) {
-	d := decoder{data: data, opts: opts, maxDepth: opts.MaxDepth,
+	return unmarshal(data, 0, opts)
+}
+
+// unmarshal is Unmarshal of data that starts at offset base of a longer
+// stream (for Code.Offset).
+func unmarshal(data []byte, base int64, opts Options) (v Value, n int, err error) {
+	d := decoder{data: data, base: base, opts: opts, maxDepth: opts.MaxDepth,
 		graal: opts.Layout == LayoutGraal, rust: opts.Layout == LayoutRustPython313}
 	if d.maxDepth <= 0 {
 		d.maxDepth = MaxDepth
@@ -68,7 +99,7 @@ func (dec *Decoder) Decode() (Value, error) {
 	if len(dec.buf) == 0 {
 		return nil, io.EOF
 	}
-	v, n, err := Unmarshal(dec.buf, dec.opts)
+	v, n, err := unmarshal(dec.buf, dec.off, dec.opts)
 	if err != nil {
 		if de, ok := err.(*DecodeError); ok {
 			de.Offset += dec.off
@@ -85,18 +116,23 @@ func (dec *Decoder) Decode() (Value, error) {
 // once at the end.
 type decoder struct {
 	data     []byte
+	base     int64 // offset of data[0] in the stream, for Code.Offset
 	pos      int
 	err      error
 	opts     Options
 	depth    int
 	maxDepth int
 	refs     []Value // FLAG_REF objects in order (Python 3)
-	strs     []*Str  // interned strings in order (Python 2 'R')
-	field    string  // code-object field being read, for errors
-	strSlab  []Str
-	intSlab  []Int
-	graal    bool // GraalPy's marshal (LayoutGraal): see graal.go
-	rust     bool // RustPython's marshal (LayoutRustPython313): see rustpython.go
+	// pending holds the reference indexes of the objects being read that
+	// CPython registers only once complete (code objects, non-empty
+	// frozensets, slices): a back-reference to one of them is invalid.
+	pending []int
+	strs    []*Str // interned strings in order (Python 2 'R')
+	field   string // code-object field being read, for errors
+	strSlab []Str
+	intSlab []Int
+	graal   bool // GraalPy's marshal (LayoutGraal): see graal.go
+	rust    bool // RustPython's marshal (LayoutRustPython313): see rustpython.go
 }
 
 func (d *decoder) fail(off int, code byte, err error, detail string) {
@@ -177,6 +213,25 @@ func (d *decoder) ref(v Value, flag bool) {
 	}
 }
 
+// reserve registers v, whose contents are still to be read, as a pending
+// reference target: until done, a back-reference to it is invalid. CPython
+// reserves the index of a code object, a non-empty frozenset and a slice
+// the same way (r_ref_reserve), which keeps such objects from containing
+// themselves.
+func (d *decoder) reserve(v Value, flag bool) {
+	if flag {
+		d.pending = append(d.pending, len(d.refs))
+		d.refs = append(d.refs, v)
+	}
+}
+
+// done ends the reservation of the object reserve registered last.
+func (d *decoder) done(flag bool) {
+	if flag && len(d.pending) > 0 {
+		d.pending = d.pending[:len(d.pending)-1]
+	}
+}
+
 // value decodes one object; it returns nil (with d.err set) on failure.
 func (d *decoder) value() Value {
 	v := d.object()
@@ -214,10 +269,14 @@ func (d *decoder) body(start int, code byte) Value {
 	}
 	flag := code&flagRef != 0
 	typ := code &^ flagRef
-	if d.opts.py2() && (flag || typ == 'r') {
-		// FLAG_REF and 'r' came with marshal version 3 (Python 3.4); a
-		// Python 2 reader knows neither.
+	if d.opts.py2() && (flag || typeVersion(typ) >= 3) {
+		// FLAG_REF and 'r' came with marshal version 3 (Python 3.4), the
+		// short forms with version 4: a Python 2 reader knows none.
 		d.fail(start, code, ErrUnknownType, "not in Python 2 marshal")
+		return nil
+	}
+	if d.opts.CheckVersion && !d.graal && (typeVersion(typ) > d.opts.Version || flag && d.opts.Version < 3) {
+		d.fail(start, code, ErrUnknownType, "not in marshal version "+strconv.Itoa(d.opts.Version))
 		return nil
 	}
 	enc := Encoding{Type: typ, Ref: flag}
@@ -346,6 +405,16 @@ func (d *decoder) body(start int, code byte) Value {
 			d.fail(start, code, ErrBadRef, "reference "+strconv.Itoa(int(i))+" of "+strconv.Itoa(len(d.refs)))
 			return nil
 		}
+		for _, p := range d.pending {
+			if p == int(i) {
+				kind := KindName(d.refs[i])
+				if kind == "code" {
+					kind = "code object"
+				}
+				d.fail(start, code, ErrBadRef, "reference "+strconv.Itoa(int(i))+" to a "+kind+" still being read (it would contain itself)")
+				return nil
+			}
+		}
 		return d.refs[i]
 	case '(', ')', '[':
 		var n int
@@ -360,19 +429,20 @@ func (d *decoder) body(start int, code byte) Value {
 		if d.err != nil {
 			return nil
 		}
-		items := make([]Value, n)
-		var v Value
 		if typ == '[' {
-			v = &List{Encoding: enc, Items: items}
-		} else {
-			v = &Tuple{Encoding: enc, Items: items}
-		}
-		d.ref(v, flag)
-		for i := range items {
-			items[i] = d.value()
+			v := &List{Encoding: enc}
+			d.ref(v, flag)
+			v.Items = d.items(n)
 			if d.err != nil {
 				return nil
 			}
+			return v
+		}
+		v := &Tuple{Encoding: enc}
+		d.ref(v, flag)
+		v.Items = d.items(n)
+		if d.err != nil {
+			return nil
 		}
 		return v
 	case '{', '}':
@@ -398,24 +468,29 @@ func (d *decoder) body(start int, code byte) Value {
 		if d.err != nil {
 			return nil
 		}
-		v := &Set{Encoding: enc, Frozen: typ == '>', Items: make([]Value, n)}
-		d.ref(v, flag)
-		for i := range v.Items {
-			v.Items[i] = d.value()
-			if d.err != nil {
-				return nil
-			}
+		v := &Set{Encoding: enc, Frozen: typ == '>'}
+		reserved := flag && v.Frozen && n > 0
+		if reserved {
+			d.reserve(v, flag)
+		} else {
+			d.ref(v, flag)
 		}
+		v.Items = d.items(n)
+		if d.err != nil {
+			return nil
+		}
+		d.done(reserved)
 		return v
 	case ':':
 		v := &Slice{Encoding: enc}
-		d.ref(v, flag)
+		d.reserve(v, flag)
 		v.Start = d.value()
 		v.Stop = d.value()
 		v.Step = d.value()
 		if d.err != nil {
 			return nil
 		}
+		d.done(flag)
 		return v
 	case 'c':
 		return d.code(enc, start)
@@ -427,6 +502,25 @@ func (d *decoder) body(start int, code byte) Value {
 	}
 	d.fail(start, code, ErrUnknownType, "")
 	return nil
+}
+
+// maxPrealloc caps the items allocated ahead for a container: its count
+// is checked against the bytes left, but containers nested 2000 deep can
+// each claim nearly all of them, which would be gigabytes allocated for a
+// stream of kilobytes. Beyond the cap, items grow as they are read.
+const maxPrealloc = 64
+
+// items reads the n items of a container.
+func (d *decoder) items(n int) []Value {
+	items := make([]Value, 0, min(n, maxPrealloc))
+	for range n {
+		v := d.value()
+		if d.err != nil {
+			return nil
+		}
+		items = append(items, v)
+	}
+	return items
 }
 
 func (d *decoder) str(enc Encoding, b []byte, flag bool) Value {
@@ -551,14 +645,15 @@ func (d *decoder) code(enc Encoding, start int) Value {
 		d.fail(start, enc.Type, ErrBadCode, "code object in a stream of unknown layout")
 		return nil
 	}
-	c := &Code{Encoding: enc, Layout: lay}
-	d.ref(c, enc.Ref)
+	c := &Code{Encoding: enc, Layout: lay, Offset: d.base + int64(start)}
+	d.reserve(c, enc.Ref)
 	saved := d.field
 	d.codeFields(c, lay)
 	d.field = saved
 	if d.err != nil {
 		return nil
 	}
+	d.done(enc.Ref)
 	return c
 }
 
@@ -592,6 +687,26 @@ func (d *decoder) codeFields(c *Code, lay Layout) {
 		}
 		return t
 	}
+	// byts reads a field that CPython requires to be bytes (an 8-bit str
+	// in Python 2): co_code and the tables.
+	byts := func(name string) Value {
+		at := d.pos
+		v := obj(name)
+		if d.err != nil {
+			return nil
+		}
+		want := "bytes"
+		if d.opts.py2() {
+			if _, ok := v.(*Str); ok {
+				return v
+			}
+			want = "str"
+		} else if _, ok := v.(*Bytes); ok {
+			return v
+		}
+		d.fail(at, 0, ErrBadCode, "want "+want+", have "+KindName(v))
+		return nil
+	}
 	if lay >= Layout13 {
 		c.ArgCount = i32("co_argcount")
 	}
@@ -610,12 +725,17 @@ func (d *decoder) codeFields(c *Code, lay Layout) {
 	if lay >= Layout13 {
 		c.Flags = uint32(i32("co_flags"))
 	}
-	c.Code = obj("co_code")
+	c.Code = byts("co_code")
 	c.Consts = tup("co_consts")
 	c.Names = tup("co_names")
 	if lay >= Layout311 {
 		c.LocalsPlusNames = tup("co_localsplusnames")
-		c.LocalsPlusKinds = obj("co_localspluskinds")
+		at := d.pos
+		c.LocalsPlusKinds = byts("co_localspluskinds")
+		if d.err == nil && c.LocalsPlusNames != nil && len(BytesOf(c.LocalsPlusKinds)) != len(c.LocalsPlusNames.Items) {
+			// CPython's _PyCode_Validate refuses this too.
+			d.fail(at, 0, ErrBadCode, strconv.Itoa(len(BytesOf(c.LocalsPlusKinds)))+" kinds for "+strconv.Itoa(len(c.LocalsPlusNames.Items))+" names")
+		}
 	} else {
 		if lay >= Layout13 {
 			c.VarNames = tup("co_varnames")
@@ -632,10 +752,10 @@ func (d *decoder) codeFields(c *Code, lay Layout) {
 	}
 	if lay >= Layout15 {
 		c.FirstLineNo = i32("co_firstlineno")
-		c.LineTable = obj("co_lnotab")
+		c.LineTable = byts("co_lnotab")
 	}
 	if lay >= Layout311 {
-		c.ExceptionTable = obj("co_exceptiontable")
+		c.ExceptionTable = byts("co_exceptiontable")
 	}
 }
 

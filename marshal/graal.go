@@ -364,12 +364,13 @@ func (d *decoder) graalObjects(code byte) []Value {
 	if d.err != nil || n == 0 {
 		return nil
 	}
-	out := make([]Value, n)
-	for i := range out {
-		out[i] = d.object()
+	out := make([]Value, 0, min(n, maxPrealloc))
+	for range n {
+		v := d.object()
 		if d.err != nil {
 			return nil
 		}
+		out = append(out, v)
 	}
 	return out
 }

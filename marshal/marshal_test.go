@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"math/big"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -238,5 +239,193 @@ func TestFloatRepr(t *testing.T) {
 		if have := marshal.FloatRepr(tt.f); have != tt.want {
 			t.Errorf("FloatRepr(%v): have %s, want %s", tt.f, have, tt.want)
 		}
+	}
+}
+
+// A back-reference to an object still being read makes it contain itself.
+// CPython's marshal accepts that for tuples, lists, dicts and sets, which it
+// registers before reading their items, and rejects it ("bad marshal data
+// (invalid reference)") for code objects, non-empty frozensets and slices,
+// whose index it only reserves until they are complete: so does the decoder,
+// which keeps code objects from holding themselves (a listing of such a
+// code object would never end).
+func TestSelfReference(t *testing.T) {
+	tu, _, err := marshal.Unmarshal(unhex(t, "a8 01 00 00 00 72 00 00 00 00"), marshal.Options{})
+	if err != nil {
+		t.Fatalf("a tuple holding itself: %v", err)
+	}
+	if x := tu.(*marshal.Tuple); x.Items[0] != marshal.Value(x) {
+		t.Errorf("the tuple's item is not the tuple")
+	}
+	if _, _, err := marshal.Unmarshal(unhex(t, "be 01 00 00 00 72 00 00 00 00"), marshal.Options{}); !errors.Is(err, marshal.ErrBadRef) {
+		t.Errorf("a frozenset holding itself: have %v, want %v", err, marshal.ErrBadRef)
+	}
+	if _, _, err := marshal.Unmarshal(unhex(t, "bc 01 00 00 00 72 00 00 00 00"), marshal.Options{}); err != nil {
+		t.Errorf("a set holding itself: %v", err)
+	}
+	// A code object whose co_names holds the code object: the encoder
+	// writes it (with a back-reference), the decoder must refuse it, at the
+	// reference.
+	str := func(s string) *marshal.Str {
+		return &marshal.Str{Encoding: marshal.Encoding{Type: 'z'}, Data: []byte(s)}
+	}
+	empty := &marshal.Tuple{}
+	c := &marshal.Code{Encoding: marshal.Encoding{Type: 'c', Ref: true}, Layout: marshal.Layout311,
+		Code: &marshal.Bytes{Data: []byte{0x97, 0, 0x79, 0}}, Consts: empty, LocalsPlusNames: empty,
+		LocalsPlusKinds: &marshal.Bytes{}, Filename: str("f"), Name: str("m"), QualName: str("m"),
+		LineTable: &marshal.Bytes{}, ExceptionTable: &marshal.Bytes{}}
+	c.Names = &marshal.Tuple{Items: []marshal.Value{c}}
+	data, err := marshal.Marshal(c, marshal.EncodeOptions{Version: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := int64(bytes.Index(data, []byte{'r', 0, 0, 0, 0}))
+	_, _, err = marshal.Unmarshal(data, marshal.Options{Layout: marshal.Layout311})
+	var de *marshal.DecodeError
+	if !errors.Is(err, marshal.ErrBadRef) || !errors.As(err, &de) || de.Offset != at {
+		t.Fatalf("a code object holding itself: have %v, want %v at offset %d", err, marshal.ErrBadRef, at)
+	}
+	// The same code object referred to once it is complete is fine.
+	c2 := *c
+	c2.Names = empty
+	outer := &marshal.Tuple{Items: []marshal.Value{&c2, &c2}}
+	data, err = marshal.Marshal(outer, marshal.EncodeOptions{Version: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _, err := marshal.Unmarshal(data, marshal.Options{Layout: marshal.Layout311})
+	if err != nil {
+		t.Fatalf("a code object referred to twice: %v", err)
+	}
+	if x := v.(*marshal.Tuple); x.Items[0] != x.Items[1] || x.Items[0].(*marshal.Code).Offset != 2 {
+		t.Errorf("have items %p %p at offset %d, want one code object at offset 2 (after the small tuple's type and count)", x.Items[0], x.Items[1], x.Items[0].(*marshal.Code).Offset)
+	}
+}
+
+// Type codes that came after the stream's marshal version are unknown to
+// its reader, and Python 2 readers know none of version 3 and 4.
+func TestTypeCodesByVersion(t *testing.T) {
+	tests := []struct {
+		hex   string
+		opts  marshal.Options
+		known bool
+	}{
+		{"5a 00", marshal.Options{Python2: true}, false},
+		{"29 00", marshal.Options{Layout: marshal.Layout23}, false},
+		{"5a 00", marshal.Options{}, true},
+		{"5a 00", marshal.Options{CheckVersion: true, Version: 4}, true},
+		{"5a 00", marshal.Options{CheckVersion: true, Version: 2}, false},
+		{"29 00", marshal.Options{CheckVersion: true, Version: 3}, false},
+		{"e9 01 00 00 00", marshal.Options{CheckVersion: true, Version: 3}, true},
+		{"e9 01 00 00 00", marshal.Options{CheckVersion: true, Version: 2}, false},
+		{"67 00 00 00 00 00 00 f8 3f", marshal.Options{CheckVersion: true, Version: 2}, true},
+		{"67 00 00 00 00 00 00 f8 3f", marshal.Options{CheckVersion: true, Version: 1}, false},
+		{"74 00 00 00 00", marshal.Options{CheckVersion: true, Version: 0}, false},
+		{"3a 4e 4e 4e", marshal.Options{CheckVersion: true, Version: 4}, false},
+		{"3a 4e 4e 4e", marshal.Options{CheckVersion: true, Version: 5}, true},
+	}
+	for _, tt := range tests {
+		_, _, err := marshal.Unmarshal(unhex(t, tt.hex), tt.opts)
+		if tt.known && err != nil || !tt.known && !errors.Is(err, marshal.ErrUnknownType) {
+			t.Errorf("%s with %+v: have %v, want known %v", tt.hex, tt.opts, err, tt.known)
+		}
+	}
+}
+
+// co_code and the tables must be bytes (str in Python 2), as CPython's
+// PyCode_New requires: a code object with Ellipsis for co_code or a complex
+// for co_lnotab is refused, at the field.
+func TestCodeFieldKinds(t *testing.T) {
+	str := func(s string) *marshal.Str {
+		return &marshal.Str{Encoding: marshal.Encoding{Type: 's'}, Data: []byte(s)}
+	}
+	empty := &marshal.Tuple{Encoding: marshal.Encoding{Type: '('}}
+	mk := func() *marshal.Code {
+		return &marshal.Code{Encoding: marshal.Encoding{Type: 'c'}, Layout: marshal.Layout23,
+			Code: str("d\x00\x00S"), Consts: empty, Names: empty, VarNames: empty, FreeVars: empty, CellVars: empty,
+			Filename: str("f"), Name: str("m"), LineTable: str("")}
+	}
+	opts := marshal.Options{Layout: marshal.Layout23}
+	good, err := marshal.Marshal(mk(), marshal.EncodeOptions{Version: 2, Python2: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := marshal.Unmarshal(good, opts); err != nil {
+		t.Fatalf("a good code object: %v", err)
+	}
+	for _, tt := range []struct {
+		field string
+		set   func(c *marshal.Code)
+	}{
+		{"co_code", func(c *marshal.Code) { c.Code = marshal.Ellipsis }},
+		{"co_lnotab", func(c *marshal.Code) { c.LineTable = &marshal.Complex{Encoding: marshal.Encoding{Type: 'y'}} }},
+	} {
+		c := mk()
+		tt.set(c)
+		data, err := marshal.Marshal(c, marshal.EncodeOptions{Version: 2, Python2: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = marshal.Unmarshal(data, opts)
+		var de *marshal.DecodeError
+		if !errors.Is(err, marshal.ErrBadCode) || !errors.As(err, &de) || de.Field != tt.field {
+			t.Errorf("%s of another kind: have %v, want %v in %s", tt.field, err, marshal.ErrBadCode, tt.field)
+		}
+	}
+}
+
+// 3.11+ code objects have one kind byte per locals-plus name (CPython's
+// _PyCode_Validate checks it).
+func TestLocalsPlusKindsLength(t *testing.T) {
+	str := func(s string) *marshal.Str {
+		return &marshal.Str{Encoding: marshal.Encoding{Type: 'z'}, Data: []byte(s)}
+	}
+	empty := &marshal.Tuple{}
+	for _, tt := range []struct {
+		names []marshal.Value
+		kinds []byte
+		ok    bool
+	}{
+		{nil, nil, true},
+		{[]marshal.Value{str("x")}, []byte{0x20}, true},
+		{nil, []byte{0x20}, false},
+		{[]marshal.Value{str("x"), str("y")}, []byte{0x20}, false},
+	} {
+		c := &marshal.Code{Encoding: marshal.Encoding{Type: 'c'}, Layout: marshal.Layout311,
+			Code: &marshal.Bytes{Data: []byte{0x97, 0, 0x79, 0}}, Consts: empty, Names: empty,
+			LocalsPlusNames: &marshal.Tuple{Items: tt.names}, LocalsPlusKinds: &marshal.Bytes{Data: tt.kinds},
+			Filename: str("f"), Name: str("m"), QualName: str("m"),
+			LineTable: &marshal.Bytes{}, ExceptionTable: &marshal.Bytes{}}
+		data, err := marshal.Marshal(c, marshal.EncodeOptions{Version: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = marshal.Unmarshal(data, marshal.Options{Layout: marshal.Layout311})
+		if tt.ok && err != nil || !tt.ok && !errors.Is(err, marshal.ErrBadCode) {
+			t.Errorf("%d names, %d kinds: have %v, want ok %v", len(tt.names), len(tt.kinds), err, tt.ok)
+		}
+	}
+}
+
+// Containers nested 1990 deep, each claiming nearly all the bytes left as
+// its item count, must not make the decoder allocate for all those claims
+// (gigabytes for a stream of 30 KB).
+func TestNestedClaimsAllocation(t *testing.T) {
+	const levels, pad = 1990, 20000
+	var data []byte
+	for i := range levels {
+		left := (levels-i-1)*5 + pad
+		data = append(data, '(', byte(left), byte(left>>8), byte(left>>16), byte(left>>24))
+	}
+	data = append(data, bytes.Repeat([]byte{'N'}, pad)...)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, _, err := marshal.Unmarshal(data, marshal.Options{})
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, marshal.ErrTruncated) {
+		t.Errorf("have %v, want %v", err, marshal.ErrTruncated)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 16<<20 {
+		t.Errorf("decoding %d bytes allocated %d MB", len(data), n>>20)
 	}
 }

@@ -112,12 +112,9 @@ func (d *decoder) rustBody(start int, code byte) Value {
 		if d.err != nil {
 			return nil
 		}
-		items := make([]Value, n)
-		for i := range items {
-			items[i] = d.value()
-			if d.err != nil {
-				return nil
-			}
+		items := d.items(n)
+		if d.err != nil {
+			return nil
 		}
 		switch code {
 		case '(':
@@ -131,13 +128,14 @@ func (d *decoder) rustBody(start int, code byte) Value {
 		if d.err != nil {
 			return nil
 		}
-		v := &Dict{Encoding: enc, Items: make([]DictItem, n)}
-		for i := range v.Items {
-			v.Items[i].Key = d.value()
-			v.Items[i].Value = d.value()
+		v := &Dict{Encoding: enc, Items: make([]DictItem, 0, min(n, maxPrealloc))}
+		for range n {
+			k := d.value()
+			val := d.value()
 			if d.err != nil {
 				return nil
 			}
+			v.Items = append(v.Items, DictItem{k, val})
 		}
 		return v
 	case 'c':
@@ -271,12 +269,9 @@ func (d *decoder) rustCode(c *RustCode) {
 		return
 	}
 	if n > 0 {
-		c.Consts = make([]Value, n)
-		for i := range c.Consts {
-			c.Consts[i] = d.value()
-			if d.err != nil {
-				return
-			}
+		c.Consts = d.items(n)
+		if d.err != nil {
+			return
 		}
 	}
 	d.field = "co_names"

@@ -61,6 +61,50 @@ func typeCodeName(c byte) string {
 	return fmt.Sprintf("0x%02x%s", c, flag)
 }
 
+// CodeError is an error about one code object of a file found after
+// decoding, by a disassembler or printer: the code object (whose Offset
+// locates it) and what is wrong. File.Locate turns it into a *FormatError
+// that names the file offset.
+type CodeError struct {
+	Code *marshal.Code
+	Err  error
+}
+
+func (e *CodeError) Error() string {
+	return fmt.Sprintf("code object %s: %v", e.Code.QualNameString(), e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *CodeError) Unwrap() error { return e.Err }
+
+// BodyOffset returns the file offset of the marshal stream: the header's
+// size, or 0 for headerless input.
+func (f *File) BodyOffset() int64 {
+	if f.Headerless || f.Header.Version == nil {
+		return 0
+	}
+	return int64(f.Header.Version.HeaderSize)
+}
+
+// Locate returns err as a *FormatError naming path and the file offset of
+// what it is about: for a *CodeError its code object, for any other error
+// the top-level object. A *FormatError and nil are returned as they are.
+func (f *File) Locate(path string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var fe *FormatError
+	if errors.As(err, &fe) {
+		return err
+	}
+	off := f.BodyOffset()
+	var ce *CodeError
+	if errors.As(err, &ce) {
+		off += ce.Code.Offset
+	}
+	return &FormatError{Path: path, Offset: off, Err: err}
+}
+
 // File is a parsed pyc: header, the top-level object (a *marshal.Code in
 // every CPython and PyPy pyc; a *marshal.GraalCode or *marshal.RustCode for
 // GraalPy and RustPython) and any bytes after it.
@@ -181,7 +225,7 @@ func (e *magicError) Unwrap() error { return ErrBadMagic }
 // MarshalOptions returns the decoding options for the version's marshal
 // streams.
 func (v *Version) MarshalOptions() marshal.Options {
-	return marshal.Options{Layout: v.Layout, Python2: v.Major < 3}
+	return marshal.Options{Layout: v.Layout, Python2: v.Major < 3, CheckVersion: true, Version: v.MarshalVersion}
 }
 
 // EncodeOptions returns the encoding options for the version's marshal

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -93,7 +95,9 @@ func runDis(opts *disOptions) error {
 	}
 	w := bufio.NewWriterSize(opts.IO.Out, 64<<10)
 	defer w.Flush()
-	var jsonOut []any
+	// JSON for several files is an array, written one element at a time
+	// so that memory does not grow with the number of files.
+	js := &jsonStream{w: w, array: len(opts.Files) > 1}
 	failed := 0
 	for _, name := range opts.Files {
 		if len(opts.Files) > 1 && opts.Format == "dis" {
@@ -111,15 +115,13 @@ func runDis(opts *disOptions) error {
 			continue
 		}
 		if res != nil {
-			jsonOut = append(jsonOut, res)
+			if err := js.add(res); err != nil {
+				return err
+			}
 		}
 	}
 	if opts.Format == "json" {
-		var v any = jsonOut
-		if len(opts.Files) == 1 && len(jsonOut) == 1 {
-			v = jsonOut[0]
-		}
-		if err := writeJSON(w, v); err != nil {
+		if err := js.end(); err != nil {
 			return err
 		}
 	}
@@ -130,6 +132,52 @@ func runDis(opts *disOptions) error {
 		return &silentError{ExitError}
 	}
 	return nil
+}
+
+// jsonStream writes what writeJSON writes for one value, or for an array
+// of values given one at a time; "null" when there is none.
+type jsonStream struct {
+	w     *bufio.Writer
+	array bool
+	n     int
+	buf   bytes.Buffer
+}
+
+func (s *jsonStream) add(v any) error {
+	s.buf.Reset()
+	enc := json.NewEncoder(&s.buf)
+	enc.SetEscapeHTML(false)
+	if s.array {
+		enc.SetIndent("  ", "  ")
+	} else {
+		enc.SetIndent("", "  ")
+	}
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	switch {
+	case !s.array:
+	case s.n == 0:
+		s.w.WriteString("[\n  ")
+	default:
+		s.w.WriteString(",\n  ")
+	}
+	s.n++
+	_, err := s.w.Write(bytes.TrimSuffix(s.buf.Bytes(), []byte("\n")))
+	return err
+}
+
+func (s *jsonStream) end() error {
+	var err error
+	switch {
+	case s.n == 0:
+		_, err = s.w.WriteString("null\n")
+	case s.array:
+		_, err = s.w.WriteString("\n]\n")
+	default:
+		_, err = s.w.WriteString("\n")
+	}
+	return err
 }
 
 type disJSON struct {
@@ -147,9 +195,9 @@ func disOne(w *bufio.Writer, opts *disOptions, name string, po pyc.ParseOptions)
 	top := f.TopCode()
 	if top == nil {
 		if !v.Layout.CPython() {
-			return nil, fmt.Errorf("%s: %s stores its own bytecode format, which pyc reads (pyc dump) but does not disassemble", name, v)
+			return nil, f.Locate(name, fmt.Errorf("%s stores its own bytecode format, which pyc reads (pyc dump) but does not disassemble", v))
 		}
-		return nil, fmt.Errorf("%s: the file holds a %s, not a code object", name, marshal.KindName(f.Code))
+		return nil, f.Locate(name, fmt.Errorf("the file holds a %s, not a code object", marshal.KindName(f.Code)))
 	}
 	switch {
 	case opts.ShowCaches && !v.AtLeast(3, 11):
@@ -162,13 +210,13 @@ func disOne(w *bufio.Writer, opts *disOptions, name string, po pyc.ParseOptions)
 	if opts.Format == "asm" {
 		f.Header.Version = v
 		if err := asm.Print(w, f); err != nil {
-			return nil, fmt.Errorf("%s: %v", name, err)
+			return nil, f.Locate(name, err)
 		}
 		return nil, nil
 	}
 	c, err := disasm.NewCode(top, v)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
+		return nil, f.Locate(name, err)
 	}
 	if opts.Code != "" {
 		found, ok := disasm.Find(c, opts.Code)
@@ -184,13 +232,18 @@ func disOne(w *bufio.Writer, opts *disOptions, name string, po pyc.ParseOptions)
 	if opts.Format == "json" {
 		j, err := disasm.JSON(c)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", name, err)
+			return nil, f.Locate(name, err)
 		}
 		return &disJSON{File: name, Version: v.XY(), Code: j}, nil
 	}
-	return nil, disasm.Dis(w, c, disasm.DisOptions{
+	err = disasm.Dis(w, c, disasm.DisOptions{
 		ShowCaches:    opts.ShowCaches,
 		ShowOffsets:   opts.ShowOffsets,
 		ShowPositions: opts.ShowPositions,
 	})
+	var ce *pyc.CodeError
+	if errors.As(err, &ce) {
+		return nil, f.Locate(name, err)
+	}
+	return nil, err // writing failed
 }
