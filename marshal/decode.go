@@ -39,7 +39,7 @@ func typeVersion(typ byte) int {
 		return 3
 	case 'a', 'A', 'z', 'Z', ')':
 		return 4
-	case ':':
+	case ':', '}':
 		return 5
 	}
 	return 0
