@@ -14,6 +14,7 @@
 # under ${WORK:-/tmp/pyc-compile-compare}. Takes minutes: not a test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 root=${PYENV_ROOT:-$HOME/.pyenv}
 work=${WORK:-/tmp/pyc-compile-compare}
 mkdir -p "$work"
@@ -22,25 +23,14 @@ go build -o "$work/compilecmp" ./bench/compilecmp
 export PYTHONHASHSEED=0
 
 versions=("$@")
-if [ ${#versions[@]} -eq 0 ]; then
-	for d in "$root"/versions/[23].*; do versions+=("$(basename "$d" | cut -d. -f1,2)"); done
-fi
+[ ${#versions[@]} -gt 0 ] || mapfile -t versions < <(all_versions)
 
-clean() {
-	find "$1" -name __pycache__ -prune -exec rm -rf {} +
-	find "$1" \( -name '*.pyc' -o -name '*.pyo' \) -delete
-}
 
 status=0
 for xy in "${versions[@]}"; do
-	py=$(ls -d "$root"/versions/"$xy".*/bin/python | tail -1)
-	lib=$(dirname "$(dirname "$py")")/lib/python$xy
+	py=$(interpreter "$xy")
 	src=$work/lib-$xy
-	if [ ! -d "$src" ]; then
-		mkdir -p "$src"
-		(cd "$lib" && find . -name __pycache__ -prune -o -path ./site-packages -prune -o -type f -name '*.py' -print |
-			tar -cf - -T -) | tar -xf - -C "$src"
-	fi
+	stdlib_copy "$xy" "$src"
 	n=$(find "$src" -name '*.py' | wc -l)
 	major=${xy%%.*}
 	minor=${xy#*.}

@@ -10,6 +10,7 @@
 # /tmp/pyc-compile-speed). Both run with PYTHONHASHSEED=0 and -q.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 root=${PYENV_ROOT:-$HOME/.pyenv}
 work=${WORK:-/tmp/pyc-compile-speed}
 runs=${RUNS:-5}
@@ -20,7 +21,6 @@ export PYTHONHASHSEED=0
 versions=("$@")
 [ ${#versions[@]} -gt 0 ] || versions=(3.11 3.13)
 
-clean() { find "$1" -name __pycache__ -prune -exec rm -rf {} +; }
 
 # secs CMD...: run, print the wall time and the CPU time (user + system) in
 # seconds. The CPU time is perf's task-clock, which counts every descendant
@@ -43,14 +43,9 @@ secs() {
 stats() { sort -n | awk '{a[NR]=$1} END {printf "median %.2f best %.2f", a[int((NR+1)/2)], a[1]}'; }
 
 for xy in "${versions[@]}"; do
-	py=$(ls -d "$root"/versions/"$xy".*/bin/python | tail -1)
-	lib=$(dirname "$(dirname "$py")")/lib/python$xy
+	py=$(interpreter "$xy")
 	src=$work/lib-$xy
-	if [ ! -d "$src" ]; then
-		mkdir -p "$src"
-		(cd "$lib" && find . -name __pycache__ -prune -o -path ./site-packages -prune -o -type f -name '*.py' -print |
-			tar -cf - -T -) | tar -xf - -C "$src"
-	fi
+	stdlib_copy "$xy" "$src"
 	n=$(find "$src" -name '*.py' | wc -l)
 	echo "== $xy: $n sources, -j $jobs, $runs runs each, load $(cut -d' ' -f1-3 /proc/loadavg)"
 	: >"$work/ca.txt"

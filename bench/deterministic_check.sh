@@ -8,28 +8,18 @@
 #   bench/deterministic_check.sh [X.Y ...]   (default: every pyenv version)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 root=${PYENV_ROOT:-$HOME/.pyenv}
 work=${WORK:-/tmp/pyc-deterministic}
 mkdir -p "$work"
 CGO_ENABLED=0 go build -o "$work/pyc" ./cmd/pyc
 versions=("$@")
-if [ ${#versions[@]} -eq 0 ]; then
-	for d in "$root"/versions/[23].*; do versions+=("$(basename "$d" | cut -d. -f1,2)"); done
-fi
-clean() {
-	find "$1" -name __pycache__ -prune -exec rm -rf {} +
-	find "$1" \( -name '*.pyc' -o -name '*.pyo' \) -delete
-}
+[ ${#versions[@]} -gt 0 ] || mapfile -t versions < <(all_versions)
 status=0
 for xy in "${versions[@]}"; do
-	py=$(ls -d "$root"/versions/"$xy".*/bin/python | tail -1)
-	lib=$(dirname "$(dirname "$py")")/lib/python$xy
+	py=$(interpreter "$xy")
 	src=$work/lib-$xy
-	if [ ! -d "$src" ]; then
-		mkdir -p "$src"
-		(cd "$lib" && find . -name __pycache__ -prune -o -path ./site-packages -prune -o -type f -name '*.py' -print |
-			tar -cf - -T -) | tar -xf - -C "$src"
-	fi
+	stdlib_copy "$xy" "$src"
 	clean "$src"
 	"$work/pyc" compile -q -j 1 --deterministic --python "$py" "$src" >/dev/null 2>&1 || true
 	rm -rf "$work/first"
