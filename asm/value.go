@@ -1,7 +1,6 @@
 package asm
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"math/big"
@@ -10,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pyc-tools/pyc/build"
+	"github.com/pyc-tools/pyc/disasm"
 	"github.com/pyc-tools/pyc/marshal"
 )
 
@@ -325,32 +325,7 @@ func parseIntLiteral(s string) (*marshal.Int, bool) {
 
 // bytesLiteral is Python's repr of bytes.
 func bytesLiteral(data []byte) string {
-	q := byte('\'')
-	if bytes.IndexByte(data, '\'') >= 0 && bytes.IndexByte(data, '"') < 0 {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte('b')
-	b.WriteByte(q)
-	for _, c := range data {
-		switch {
-		case c == q || c == '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c == '\t':
-			b.WriteString(`\t`)
-		case c == '\n':
-			b.WriteString(`\n`)
-		case c == '\r':
-			b.WriteString(`\r`)
-		case c < 0x20 || c >= 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, c)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
+	return string(disasm.AppendBytesLiteral(make([]byte, 0, len(data)+3), data))
 }
 
 // hexBytesLiteral writes bytes as b'\xNN...', every byte escaped.

@@ -279,6 +279,15 @@ func quoteFor(data []byte) byte {
 
 const hexdigits = "0123456789abcdef"
 
+// AppendBytesLiteral appends Python 3's repr of a bytes object holding data
+// (b'...', with repr's choice of quote and escapes) to dst, whole however
+// long: no output budget applies.
+func AppendBytesLiteral(dst, data []byte) []byte {
+	b := buf(append(dst, 'b'))
+	bytesRepr(&b, data)
+	return b
+}
+
 func bytesRepr(b *buf, data []byte) {
 	q := quoteFor(data)
 	b.byte1(q)
