@@ -98,6 +98,11 @@ type Run struct {
 	// like) while it runs, and resets them to their default action
 	// afterwards; nil forwards ForwardedSignals, an empty slice none.
 	Signals []os.Signal
+	// Exiting says that the caller exits as soon as Execute returns: the
+	// signals stay caught rather than reset (Go resets each with a round
+	// trip to its signal thread), and Status.Raise resets the one it
+	// raises.
+	Exiting bool
 }
 
 // ForwardedSignals are the signals the client passes on to the program.
@@ -111,6 +116,30 @@ const maxFDs = 250
 // how it ended. Errors before the program started are *StartError; a
 // server lost while it ran is *LostError.
 func (s *Server) Execute(r *Run) (Status, error) {
+	// Signals are caught from before the connection, so that connecting,
+	// checking the peer and sending follow each other with nothing between.
+	// The Go runtime enables each signal with a round trip to its signal
+	// thread: that happens while the request is built.
+	sigs := r.Signals
+	if sigs == nil {
+		sigs = ForwardedSignals
+	}
+	var ch chan os.Signal
+	var caught chan struct{}
+	if len(sigs) > 0 {
+		ch = make(chan os.Signal, 8)
+		caught = make(chan struct{})
+		go func() {
+			signal.Notify(ch, sigs...)
+			close(caught)
+		}()
+		if !r.Exiting {
+			defer func() {
+				<-caught
+				signal.Reset(sigs...)
+			}()
+		}
+	}
 	payload, fds, closeFDs, err := s.request(r)
 	defer closeFDs()
 	if err != nil {
@@ -120,17 +149,8 @@ func (s *Server) Execute(r *Run) (Status, error) {
 	if idle == 0 {
 		idle = DefaultIdleTimeout
 	}
-	// Signals are caught from before the connection, so that connecting,
-	// checking the peer and sending follow each other with nothing between.
-	sigs := r.Signals
-	if sigs == nil {
-		sigs = ForwardedSignals
-	}
-	var ch chan os.Signal
-	if len(sigs) > 0 {
-		ch = make(chan os.Signal, 8)
-		signal.Notify(ch, sigs...)
-		defer signal.Reset(sigs...)
+	if caught != nil {
+		<-caught
 	}
 	conn, err := s.Connect(idle)
 	if err != nil {

@@ -199,3 +199,34 @@ func norm(s string) string {
 	}
 	return b.String()
 }
+
+// TestOneCommandRoot checks that the tree Main builds for a command line
+// naming a subcommand (that subcommand only) behaves as the whole tree:
+// same help, same errors, same statuses.
+func TestOneCommandRoot(t *testing.T) {
+	full := NewRootCmd(&IO{})
+	if len(full.Commands()) != len(commands) {
+		t.Fatalf("the whole tree has %d commands, the table %d", len(full.Commands()), len(commands))
+	}
+	for _, c := range commands {
+		for _, args := range [][]string{
+			{c.name, "--help"},
+			{c.name, "--no-such-flag"},
+			{c.name, "-h", "extra"},
+			{c.name},
+		} {
+			if c.name == "serve" && len(args) == 1 {
+				continue // would run a server
+			}
+			var outA, errA, outB, errB bytes.Buffer
+			ios := &IO{In: strings.NewReader(""), Out: &outA, ErrOut: &errA}
+			codeA := execute(NewRootCmd(ios), args, ios)
+			ios = &IO{In: strings.NewReader(""), Out: &outB, ErrOut: &errB}
+			codeB := execute(newRoot(ios, args), args, ios)
+			if codeA != codeB || outA.String() != outB.String() || errA.String() != errB.String() {
+				t.Errorf("%q: whole tree: %d %q %q; one command: %d %q %q", args,
+					codeA, outA.String(), errA.String(), codeB, outB.String(), errB.String())
+			}
+		}
+	}
+}

@@ -57,7 +57,11 @@ func (e *silentError) Error() string { return fmt.Sprintf("exit status %d", e.co
 // returns the exit status.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ios := &IO{In: stdin, Out: stdout, ErrOut: stderr}
-	root := NewRootCmd(ios)
+	return execute(newRoot(ios, args), args, ios)
+}
+
+// execute runs root on args and returns the exit status.
+func execute(root *cobra.Command, args []string, ios *IO) int {
 	root.SetArgs(args)
 	err := root.Execute()
 	if err == nil {
@@ -67,7 +71,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if errors.As(err, &se) {
 		return se.code
 	}
-	fmt.Fprintf(stderr, "pyc: %v\n", err)
+	fmt.Fprintf(ios.ErrOut, "pyc: %v\n", err)
 	var ue *usageError
 	if errors.As(err, &ue) {
 		return ExitUsage
@@ -75,8 +79,56 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return ExitError
 }
 
+// commands are the constructors of the subcommands, by name, in the
+// order help lists them (alphabetically, as cobra sorts them).
+var commands = []struct {
+	name string
+	make func(*IO) *cobra.Command
+}{
+	{"asm", func(ios *IO) *cobra.Command { return newAsmCmd(ios, nil) }},
+	{"bundle", func(ios *IO) *cobra.Command { return newBundleCmd(ios, nil) }},
+	{"check", func(ios *IO) *cobra.Command { return newCheckCmd(ios, nil) }},
+	{"compile", func(ios *IO) *cobra.Command { return newCompileCmd(ios, nil) }},
+	{"diff", func(ios *IO) *cobra.Command { return newDiffCmd(ios, nil) }},
+	{"dis", func(ios *IO) *cobra.Command { return newDisCmd(ios, nil) }},
+	{"dump", func(ios *IO) *cobra.Command { return newDumpCmd(ios, nil) }},
+	{"header", func(ios *IO) *cobra.Command { return newHeaderCmd(ios, nil) }},
+	{"info", func(ios *IO) *cobra.Command { return newInfoCmd(ios, nil) }},
+	{"interpreters", func(ios *IO) *cobra.Command { return newInterpretersCmd(ios, nil) }},
+	{"run", func(ios *IO) *cobra.Command { return newRunCmd(ios, nil) }},
+	{"scan", func(ios *IO) *cobra.Command { return newScanCmd(ios, nil) }},
+	{"serve", func(ios *IO) *cobra.Command { return newServeCmd(ios, nil) }},
+}
+
 // NewRootCmd builds the command tree.
 func NewRootCmd(ios *IO) *cobra.Command {
+	root := newRootOnly(ios)
+	for _, c := range commands {
+		addCommand(root, c.make(ios))
+	}
+	return root
+}
+
+// newRoot builds the tree a command line needs: when it starts with the
+// name of a subcommand, the root with that one only (what it parses, prints
+// and runs is the same as in the whole tree, and pyc run --warm starts
+// faster without building the others); otherwise the whole tree, for help,
+// completion and suggestions.
+func newRoot(ios *IO, args []string) *cobra.Command {
+	if len(args) > 0 {
+		for _, c := range commands {
+			if c.name == args[0] {
+				root := newRootOnly(ios)
+				addCommand(root, c.make(ios))
+				return root
+			}
+		}
+	}
+	return NewRootCmd(ios)
+}
+
+// newRootOnly returns the root command without subcommands.
+func newRootOnly(ios *IO) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "pyc",
 		Short: "Read, check, disassemble and write Python bytecode (.pyc) files",
@@ -91,26 +143,12 @@ version from 1.0 to 3.15 (and PyPy's, GraalPy's), from one static binary.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &usageError{err}
 	})
-	root.AddCommand(
-		newInfoCmd(ios, nil),
-		newDumpCmd(ios, nil),
-		newCheckCmd(ios, nil),
-		newDisCmd(ios, nil),
-		newDiffCmd(ios, nil),
-		newRunCmd(ios, nil),
-		newInterpretersCmd(ios, nil),
-		newServeCmd(ios, nil),
-		newCompileCmd(ios, nil),
-		newScanCmd(ios, nil),
-		newBundleCmd(ios, nil),
-		newAsmCmd(ios, nil),
-		newHeaderCmd(ios, nil),
-	)
-	for _, c := range root.Commands() {
-		if c.Args == nil {
-			continue
-		}
-		args := c.Args
+	return root
+}
+
+// addCommand adds c to root, its argument errors made usage errors.
+func addCommand(root, c *cobra.Command) {
+	if args := c.Args; args != nil {
 		c.Args = func(cmd *cobra.Command, a []string) error {
 			if err := args(cmd, a); err != nil {
 				return &usageError{err}
@@ -118,7 +156,7 @@ version from 1.0 to 3.15 (and PyPy's, GraalPy's), from one static binary.`,
 			return nil
 		}
 	}
-	return root
+	root.AddCommand(c)
 }
 
 // writeJSON writes v as indented JSON followed by a newline.

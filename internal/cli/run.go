@@ -155,5 +155,5 @@ func runWarm(opts *runOptions, in *run.Interpreter, t *run.Target, ro run.Option
 	if err != nil {
 		return warm.Status{}, &warm.StartError{Err: err}
 	}
-	return srv.Execute(&warm.Run{Target: t, Args: opts.Args, Opts: ro, Idle: opts.Idle})
+	return srv.Execute(&warm.Run{Target: t, Args: opts.Args, Opts: ro, Idle: opts.Idle, Exiting: true})
 }
