@@ -65,7 +65,7 @@ def _set_path0(kind, path, path0):
         sys.path.insert(0, path0)
 
 
-def _load_pyc(path, header):
+def _read(path):
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
         chunks = []
@@ -76,7 +76,11 @@ def _load_pyc(path, header):
             chunks.append(b)
     finally:
         os.close(fd)
-    data = b"".join(chunks)
+    return b"".join(chunks)
+
+
+def _load_pyc(path, header):
+    data = _read(path)
     if data[:4] != sys.modules["_frozen_importlib_external"].MAGIC_NUMBER:
         raise RuntimeError("Bad magic number in .pyc file")
     import marshal
@@ -1015,6 +1019,7 @@ def _rehearse():
     import marshal
     import gc
     import atexit  # noqa: F401 (imported by every child's ending)
+    _read(os.devnull)
     fd = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
     try:
         for mode, write in (("rb", False), ("wb", True)):
@@ -1145,6 +1150,9 @@ def _new_stdio():
         s = io.TextIOWrapper(buf, getattr(o, "encoding", None), getattr(o, "errors", None), "\n", lb, wt)
         s.mode = "w" if write else "r"
         new.append(s)
+    # The server's stream objects stay referenced: releasing them would
+    # run their finalizers, and the child never needs their memory back.
+    _state["old stdio"] = (sys.stdin, sys.stdout, sys.stderr, old)
     sys.stdin, sys.stdout, sys.stderr = new
     sys.__stdin__, sys.__stdout__, sys.__stderr__ = new
 
