@@ -164,14 +164,17 @@ func (s *Server) Execute(r *Run) (Status, error) {
 	if err != nil {
 		return Status{}, &StartError{fmt.Errorf("sending the request: %v", err)}
 	}
+	// From here on the program may have started: a failure is reported,
+	// never retried (it would run twice).
+	if err := conn.wait(); err != nil {
+		return Status{}, &LostError{Socket: s.Socket}
+	}
 	// Signals caught before this point wait in ch: they follow the request.
 	stop := make(chan struct{})
 	defer close(stop)
 	if ch != nil {
 		go forward(conn, ch, stop)
 	}
-	// From here on the program may have started: a failure is reported,
-	// never retried (it would run twice).
 	line, err := conn.readLine()
 	if err != nil {
 		return Status{}, &LostError{Socket: s.Socket}
