@@ -322,9 +322,6 @@ func (s *Server) request(r *Run) (payload []byte, fds []int, closeFDs func(), er
 	if env == nil {
 		env = os.Environ()
 	}
-	for _, kv := range env {
-		field('e', kv)
-	}
 	field('c', dir)
 	field('u', strconv.Itoa(umask()))
 	field('f', strings.Join(targets, ","))
@@ -337,12 +334,24 @@ func (s *Server) request(r *Run) (payload []byte, fds []int, closeFDs func(), er
 		// this build's guard).
 		field('g', hex.EncodeToString(guard))
 	}
+	// The environment comes last, after two NUL bytes (no field is empty):
+	// the server compares it whole with its own.
+	b.WriteString("\x00\x00")
+	for i, kv := range env {
+		if strings.IndexByte(kv, 0) >= 0 && err == nil {
+			err = fmt.Errorf("a NUL byte in the environment entry %q", kv)
+		}
+		if i > 0 {
+			b.WriteByte(0)
+		}
+		b.WriteString(kv)
+	}
 	if err != nil {
 		return nil, nil, closeFDs, err
 	}
 	body := b.Bytes()
 	out := make([]byte, 8, 8+len(body))
-	copy(out, "PYC2")
+	copy(out, "PYC3")
 	binary.LittleEndian.PutUint32(out[4:], uint32(len(body)))
 	return append(out, body...), fds, closeFDs, nil
 }

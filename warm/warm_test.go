@@ -2,6 +2,7 @@ package warm
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"os"
 	"path/filepath"
@@ -131,16 +132,23 @@ func TestRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(payload, []byte("PYC2")) {
+	if !bytes.HasPrefix(payload, []byte("PYC3")) {
 		t.Fatalf("payload starts %q", payload[:8])
 	}
+	if n := binary.LittleEndian.Uint32(payload[4:8]); int(n) != len(payload)-8 {
+		t.Fatalf("the length says %d bytes, the body has %d", n, len(payload)-8)
+	}
+	body, env, ok := bytes.Cut(payload[8:], []byte{0, 0})
+	if !ok || string(env) != "A=1\x00B=2" {
+		t.Fatalf("environment %q (found: %v)", env, ok)
+	}
 	fields := map[byte][]string{}
-	for _, f := range bytes.Split(payload[8:], []byte{0}) {
+	for _, f := range bytes.Split(body, []byte{0}) {
 		fields[f[0]] = append(fields[f[0]], string(f[1:]))
 	}
 	want := map[byte][]string{
 		'k': {"pyc"}, 'h': {"16"}, 'a': {"a.pyc", "x", "y z"}, 'o': {"/usr/bin/python3.12", "-O"},
-		'e': {"A=1", "B=2"}, 'f': {"0,1,2,cwd"},
+		'f': {"0,1,2,cwd"},
 	}
 	for tag, w := range want {
 		if strings.Join(fields[tag], "|") != strings.Join(w, "|") {
@@ -182,7 +190,8 @@ func TestRequestGuard(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := map[byte][]string{}
-		for _, f := range bytes.Split(payload[8:], []byte{0}) {
+		body, _, _ := bytes.Cut(payload[8:], []byte{0, 0})
+		for _, f := range bytes.Split(body, []byte{0}) {
 			out[f[0]] = append(out[f[0]], string(f[1:]))
 		}
 		return out

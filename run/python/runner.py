@@ -480,9 +480,11 @@ class _Conn(object):
         """Read once. Returns the request once complete, "eof" when the
         client closed first, None for more to come.
 
-        A request is b"PYC2", the body's length (32 bits, little-endian),
+        A request is b"PYC3", the body's length (32 bits, little-endian),
         and the body: fields separated by NUL bytes (nothing in it can hold
-        one), each a tag byte and a value."""
+        one), each a tag byte and a value; then two NUL bytes and the
+        environment, its entries separated by NUL bytes (compared whole
+        with the server's: most requests bring the same)."""
         try:
             n, anc, flags, _ = self.sock.recvmsg_into([_RECV], S.CMSG_SPACE(256 * 4), S.MSG_CMSG_CLOEXEC)
         except BlockingIOError:
@@ -499,13 +501,14 @@ class _Conn(object):
         self.buf += data
         if len(self.buf) < 8:
             return None
-        if self.buf[:4] != b"PYC2":
+        if self.buf[:4] != b"PYC3":
             raise ValueError("bad request")
         (need,) = struct.unpack("<I", self.buf[4:8])
         if len(self.buf) < 8 + need:
             return None
         body, self.buf = self.buf[8:8 + need], self.buf[8 + need:]
-        req = {}
+        body, _, env = body.partition(b"\0\0")
+        req = {"env": env}
         for f in body.split(b"\0"):
             if f:
                 req.setdefault(f[:1], []).append(f[1:])
@@ -1013,7 +1016,8 @@ def _rehearse():
     for i in range(0, len(_RECV), 4096):
         _RECV[i] = 0
     env = os.environb._data
-    _set_environ([k + b"=" + v for k, v in env.items()])
+    # What a request's environment is compared with (see _set_environ).
+    _state["environ"] = _environ_block()
     [os.fsdecode(k) for k in list(env)[:8]]
     import io
     import marshal
@@ -1089,7 +1093,7 @@ def _child(req, c, srv):
         os.set_inheritable(log, False)
 
     os.umask(int(one(b"u", b"18")))
-    _set_environ(req.get(b"e", []))
+    _set_environ(req["env"])
     argv = [os.fsdecode(a) for a in req.get(b"a", [])]
     sys.argv[:] = argv
     if hasattr(sys, "orig_argv"):
@@ -1106,13 +1110,22 @@ def _child(req, c, srv):
                   os.fsdecode(path0) if path0 else None, bytes.fromhex(guard.decode()) if guard else None)
 
 
-def _set_environ(items):
-    """Make os.environ (and the C environment) the client's, in its order.
-    A server mostly serves the environment it started with: then nothing
-    changes, or only some values."""
+def _environ_block():
+    """The environment as a request carries it: its entries, in order,
+    separated by NUL bytes."""
+    return b"\0".join([k + b"=" + v for k, v in os.environb._data.items()])
+
+
+def _set_environ(block):
+    """Make os.environ (and the C environment) the client's, block (as
+    _environ_block makes it), in its order. A server mostly serves the
+    environment it started with: then nothing changes, or only some
+    values."""
+    if block == _state.get("environ"):
+        return
     env = os.environb
     data = env._data  # the mapping behind os.environ and os.environb
-    new = [kv.partition(b"=") for kv in items]
+    new = [kv.partition(b"=") for kv in block.split(b"\0")] if block else []
     if [k for k, _, _ in new] == list(data):
         for k, _, v in new:
             if data[k] != v:
