@@ -570,3 +570,33 @@ func TestWarmInterrupt(t *testing.T) {
 		t.Errorf("SIGINT:\nhave (pyc run --warm) %s\nwant (directly)      %s", results[1], results[0])
 	}
 }
+
+// TestWarmEnvironment runs a program through one warm server with
+// environments other than the one the server started with (a variable
+// more, one less, one changed, the order reversed) and compares what it
+// sees with the interpreter run directly.
+func TestWarmEnvironment(t *testing.T) {
+	in := newest(t, 3, 6)
+	dir := t.TempDir()
+	p := filepath.Base(compile(t, in, dir, "env"))
+	base := testEnv()
+	var less, changed, reversed []string
+	for _, kv := range base {
+		if strings.HasPrefix(kv, "PYC_TEST_VAR=") {
+			changed = append(changed, "PYC_TEST_VAR=changed")
+			continue
+		}
+		less = append(less, kv)
+		changed = append(changed, kv)
+	}
+	for i := len(base) - 1; i >= 0; i-- {
+		reversed = append(reversed, base[i])
+	}
+	for _, env := range [][]string{base, testEnv("PYC_TEST_EXTRA=more"), less, changed, reversed, base} {
+		direct := run(t, dir, env, "", in.Path, p)
+		warm := run(t, dir, env, "", pycBin, "run", "--warm", "--idle-timeout", "2m", p)
+		if warm.String() != direct.String() {
+			t.Errorf("environment %q:\nhave (pyc run --warm)\n%v\nwant (directly)\n%v", env, warm, direct)
+		}
+	}
+}
