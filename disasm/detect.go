@@ -12,23 +12,14 @@ import (
 // never defines (LOOKUP_METHOD, CALL_METHOD_KW, BUILD_LIST_FROM_ARG...). A
 // CPython file whose code uses such opcodes, and no opcode PyPy lacks, is
 // reported as PyPy's. Otherwise v is returned unchanged.
+//
+// Refine looks at the code only when MayBePyPy(v).
 func Refine(v *pyc.Version, top *marshal.Code) *pyc.Version {
-	if v == nil || top == nil || v.Impl != pyc.CPython {
+	if top == nil || !MayBePyPy(v) {
 		return v
 	}
-	cpy, ok1 := opcode.ForVersion("CPython", v.Major, v.Minor)
-	pypy, ok2 := opcode.ForVersion("PyPy", v.Major, v.Minor)
-	if !ok1 || !ok2 || pypy == cpy {
-		return v
-	}
-	// Only where PyPy of that version writes files in the same format as
-	// CPython's (3.8): elsewhere a file with CPython's magic and layout
-	// cannot be PyPy's, whatever opcodes a corrupt co_code holds.
-	pv, err := pyc.ParseVersion("pypy" + v.XY())
-	if err != nil || pv.Layout != v.Layout || pv.MarshalVersion != v.MarshalVersion || pv.HeaderSize != v.HeaderSize ||
-		pv.LineTable != v.LineTable || pv.WordCode != v.WordCode || pv.Unicode != v.Unicode {
-		return v
-	}
+	cpy, _ := opcode.ForVersion("CPython", v.Major, v.Minor)
+	pypy, _ := opcode.ForVersion("PyPy", v.Major, v.Minor)
 	pypyOnly, foreign := false, false
 	// Each code object once: back-references can share one among the
 	// constants of many, exponentially many times over.
@@ -66,4 +57,27 @@ func Refine(v *pyc.Version, top *marshal.Code) *pyc.Version {
 	r.Impl = pyc.PyPy
 	r.Release = "PyPy " + v.XY() + " (with CPython's magic)"
 	return &r
+}
+
+// MayBePyPy reports whether a file with v's magic may have been written by
+// PyPy rather than CPython, which only its bytecode can tell (see Refine):
+// v is CPython's, PyPy of that language version has opcodes of its own and
+// writes files in the same format. A caller that only needs the version can
+// skip decoding a file when it is false.
+func MayBePyPy(v *pyc.Version) bool {
+	if v == nil || v.Impl != pyc.CPython {
+		return false
+	}
+	cpy, ok1 := opcode.ForVersion("CPython", v.Major, v.Minor)
+	pypy, ok2 := opcode.ForVersion("PyPy", v.Major, v.Minor)
+	if !ok1 || !ok2 || pypy == cpy {
+		return false
+	}
+	// Only where PyPy of that version writes files in the same format as
+	// CPython's (3.8): elsewhere a file with CPython's magic and layout
+	// cannot be PyPy's, whatever opcodes a corrupt co_code holds.
+	pv, err := pyc.ParseVersion("pypy" + v.XY())
+	return err == nil && pv.Layout == v.Layout && pv.MarshalVersion == v.MarshalVersion &&
+		pv.HeaderSize == v.HeaderSize && pv.LineTable == v.LineTable && pv.WordCode == v.WordCode &&
+		pv.Unicode == v.Unicode
 }

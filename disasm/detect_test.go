@@ -61,3 +61,42 @@ func TestRefineSharedCode(t *testing.T) {
 		t.Errorf("took %v", d)
 	}
 }
+
+// MayBePyPy is exactly Refine's precondition: for every known magic where
+// it is false, Refine leaves the version alone even for code made only of
+// opcodes PyPy has and CPython lacks; it is true for CPython 3.8 and false
+// where PyPy has no opcodes of its own (3.12 and later).
+func TestMayBePyPy(t *testing.T) {
+	for _, v := range pyc.Versions() {
+		cpy, ok1 := opcode.ForVersion("CPython", v.Major, v.Minor)
+		pypy, ok2 := opcode.ForVersion("PyPy", v.Major, v.Minor)
+		if !ok1 || !ok2 || cpy == pypy || v.Layout == marshal.LayoutNone {
+			if disasm.MayBePyPy(v) {
+				t.Errorf("%v: MayBePyPy, but PyPy has no opcodes of its own there", v)
+			}
+			continue
+		}
+		var code []byte
+		for i := 0; i < 256; i++ {
+			switch {
+			case cpy.IsDefined(byte(i)) || !pypy.IsDefined(byte(i)):
+			case v.WordCode:
+				code = append(code, byte(i), 0)
+			case i >= 90: // HAVE_ARGUMENT: an opcode and a 16-bit argument
+				code = append(code, byte(i), 0, 0)
+			default:
+				code = append(code, byte(i))
+			}
+		}
+		c := &marshal.Code{Layout: v.Layout, Code: &marshal.Bytes{Data: code}}
+		if refined := disasm.Refine(v, c) != v; refined != disasm.MayBePyPy(v) {
+			t.Errorf("%v: Refine changes the version: %v; MayBePyPy: %v", v, refined, disasm.MayBePyPy(v))
+		}
+	}
+	for _, xy := range []string{"3.8", "3.12", "3.13"} {
+		v, _ := pyc.ParseVersion(xy)
+		if want := xy == "3.8"; disasm.MayBePyPy(v) != want {
+			t.Errorf("%s: MayBePyPy is %v, want %v", xy, !want, want)
+		}
+	}
+}

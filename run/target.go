@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 
 	"github.com/pyc-tools/pyc/disasm"
-	"github.com/pyc-tools/pyc/opcode"
 	"github.com/pyc-tools/pyc/pyc"
 )
 
@@ -148,7 +147,7 @@ func versionOf(data []byte, name string) (*pyc.Version, error) {
 		_, err := pyc.Parse(data, pyc.ParseOptions{Path: name})
 		return nil, err
 	}
-	if _, shared := opcode.ForVersion("PyPy", v.Major, v.Minor); shared && v.Impl == pyc.CPython {
+	if disasm.MayBePyPy(v) {
 		f, err := pyc.Parse(data, pyc.ParseOptions{Path: name})
 		if err != nil {
 			return nil, err
