@@ -17,15 +17,17 @@ import (
 var runnerSource []byte
 
 // RunnerHash identifies the embedded Python source: warm servers started
-// by another build of pyc are not reused.
-func RunnerHash() string { return runnerHash() }
+// by another build of pyc are not reused. It is runnerHashValue, the
+// CRC-32 (IEEE) and length of python/runner.py in hexadecimal, written into
+// runner_hash.go by TestRunnerHash (go test ./run -run TestRunnerHash
+// -update), which fails when it is stale: computing it at run time would
+// cost a warm run's client a hash of 40 KB and the CRC tables.
+func RunnerHash() string { return runnerHashValue }
 
-var runnerHash = sync.OnceValue(func() string {
-	// CRC-32 and the length: this only tells builds apart. (IEEE, not
-	// Castagnoli: making the Castagnoli tables costs more than a warm
-	// run's client start-up can spare.)
-	return fmt.Sprintf("%08x%x", crc32.ChecksumIEEE(runnerSource), len(runnerSource))
-})
+// runnerHashOf returns what RunnerHash returns for the runner source src.
+func runnerHashOf(src []byte) string {
+	return fmt.Sprintf("%08x%x", crc32.ChecksumIEEE(src), len(src))
+}
 
 // Config is the configuration of the Python runner, written as a Python
 // dict literal in front of its source: mode "boot" or "serve" and the
