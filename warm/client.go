@@ -367,9 +367,9 @@ func umask() int {
 // close-on-exec: what a child started with exec would inherit.
 func inheritableFDs() []int {
 	var out []int
-	ents, err := os.ReadDir("/proc/self/fd")
+	names, err := readDirNames("/proc/self/fd")
 	if err != nil {
-		ents, err = os.ReadDir("/dev/fd")
+		names, err = readDirNames("/dev/fd")
 	}
 	if err != nil {
 		// No way to list them: the standard three.
@@ -380,19 +380,44 @@ func inheritableFDs() []int {
 		}
 		return out
 	}
-	for _, e := range ents {
-		fd, err := strconv.Atoi(e.Name())
+	for _, name := range names {
+		fd, err := strconv.Atoi(name)
 		if err != nil {
 			continue
 		}
 		flags, err := fcntl(fd, syscall.F_GETFD)
 		if err != nil || flags&syscall.FD_CLOEXEC != 0 {
-			continue
+			continue // closed since (the listing's own), or close-on-exec
 		}
 		out = append(out, fd)
 	}
 	sort.Ints(out)
 	return out
+}
+
+// readDirNames lists a directory with plain system calls (os.ReadDir
+// would go through the runtime's poller and build a DirEntry per name).
+func readDirNames(dir string) ([]string, error) {
+	fd, err := syscall.Open(dir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer syscall.Close(fd)
+	var names []string
+	buf := make([]byte, 4096)
+	for {
+		n, err := syscall.ReadDirent(fd, buf)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n <= 0 {
+			return names, nil
+		}
+		_, _, names = syscall.ParseDirent(buf[:n], -1, names)
+	}
 }
 
 func fcntl(fd, cmd int) (int, error) {

@@ -227,3 +227,31 @@ func TestStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestInheritableFDs lists the descriptors a child started with exec would
+// inherit: the standard ones and one opened without close-on-exec, not one
+// opened with it.
+func TestInheritableFDs(t *testing.T) {
+	keep, err := syscall.Open(os.DevNull, syscall.O_RDONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(keep)
+	cloexec, err := syscall.Open(os.DevNull, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(cloexec)
+	have := map[int]bool{}
+	for _, fd := range inheritableFDs() {
+		have[fd] = true
+	}
+	for _, fd := range []int{0, 1, 2, keep} {
+		if !have[fd] {
+			t.Errorf("descriptor %d is not listed (have %v)", fd, inheritableFDs())
+		}
+	}
+	if have[cloexec] {
+		t.Errorf("close-on-exec descriptor %d is listed", cloexec)
+	}
+}
