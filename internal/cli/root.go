@@ -119,6 +119,8 @@ func newRoot(ios *IO, args []string) *cobra.Command {
 		for _, c := range commands {
 			if c.name == args[0] {
 				root := newRootOnly(ios)
+				// "pyc completion" is not this command line.
+				root.CompletionOptions.DisableDefaultCmd = true
 				addCommand(root, c.make(ios))
 				return root
 			}
