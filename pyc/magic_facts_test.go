@@ -13,10 +13,10 @@ import (
 	"flag"
 	"fmt"
 	"go/format"
-	"os"
 	"sort"
 	"testing"
 
+	"github.com/pyc-tools/pyc/internal/pytest"
 	"github.com/pyc-tools/pyc/marshal"
 )
 
@@ -24,22 +24,8 @@ var updateTable = flag.Bool("update", false, "rewrite magic_table.go from the fa
 
 // TestMagicTableGenerated checks that magic_table.go is what the facts give.
 func TestMagicTableGenerated(t *testing.T) {
-	want, err := generateTable(buildTable())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *updateTable {
-		if err := os.WriteFile("magic_table.go", want, 0o666); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile("magic_table.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatal("magic_table.go is stale: run go test ./pyc -run TestMagicTableGenerated -update")
-	}
+	pytest.CheckOrUpdate(t, "magic_table.go", *updateTable, func() ([]byte, error) { return generateTable(buildTable()) },
+		"run go test ./pyc -run TestMagicTableGenerated -update")
 }
 
 // generateTable returns the Go source of magic_table.go for rows: table,

@@ -59,3 +59,20 @@ func CheckCanonical(t testing.TB, pattern string, canonical func([]byte) ([]byte
 		}
 	}
 }
+
+// CheckOrUpdate is CheckGenerated for a generator that reads no fact
+// files (its facts are code): with update set it first rewrites file with
+// what generate returns, as a test's -update flag asks.
+func CheckOrUpdate(t testing.TB, file string, update bool, generate func() ([]byte, error), regen string) {
+	t.Helper()
+	if update {
+		out, err := generate()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, out, 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	CheckGenerated(t, file, "", func(string) ([]byte, error) { return generate() }, regen)
+}
