@@ -66,6 +66,8 @@ func (p *printer) listing27(c *Code) error {
 			extended, extendedLong = 0, false
 			i += 2
 			if hasExt && op == ext {
+				// A chain of EXTENDED_ARGs overflows arg (2.7's dis has
+				// no limit): the lookups below check for a negative one.
 				extended, extendedLong = arg<<16, true
 			}
 			p.w.WriteByte(' ')
@@ -73,28 +75,28 @@ func (p *printer) listing27(c *Code) error {
 			p.w.WriteByte(' ')
 			switch t.Kind(op) {
 			case opcode.ArgConst:
-				if c.Consts != nil && arg < len(c.Consts.Items) {
+				if c.Consts != nil && arg >= 0 && arg < len(c.Consts.Items) {
 					p.w.WriteString("(" + p.constRepr(c.Consts.Items[arg]) + ")")
 				}
 			case opcode.ArgName:
-				if arg < len(names) {
+				if arg >= 0 && arg < len(names) {
 					p.w.WriteString("(" + names[arg] + ")")
 				}
 			case opcode.ArgJumpRel:
 				p.w.WriteString("(to " + pyInt(i+arg, long) + ")")
 			case opcode.ArgLocal:
-				if arg < len(locals) {
+				if arg >= 0 && arg < len(locals) {
 					p.w.WriteString("(" + locals[arg] + ")")
 				}
 			case opcode.ArgCompare:
-				if cmp := t.CmpOp(); arg < len(cmp) {
+				if cmp := t.CmpOp(); arg >= 0 && arg < len(cmp) {
 					p.w.WriteString("(" + cmp[arg] + ")")
 				}
 			case opcode.ArgFree:
 				if cells == nil {
 					cells = c.CellAndFreeNames()
 				}
-				if arg < len(cells) {
+				if arg >= 0 && arg < len(cells) {
 					p.w.WriteString("(" + cells[arg] + ")")
 				}
 			}
