@@ -11,10 +11,10 @@ import (
 
 // conn is a Unix stream socket. It connects and sends the request with
 // plain blocking system calls, then waits for the answer in the runtime's
-// poller (see wait).
+// poller (see usePoller).
 type conn struct {
 	fd int
-	// f is the socket in the poller once wait has put it there.
+	// f is the socket in the poller once usePoller has put it there.
 	f *os.File
 }
 
@@ -42,13 +42,13 @@ func (c *conn) peerCred() (*syscall.Ucred, error) {
 	return syscall.GetsockoptUcred(c.fd, syscall.SOL_SOCKET, syscall.SO_PEERCRED)
 }
 
-// wait hands the socket to the runtime's poller for the rest of the run.
+// usePoller hands the socket to the runtime's poller for the rest of the run.
 // A goroutine blocked in a read system call keeps its processor busy in
 // the scheduler's eyes: the runtime's monitor thread then wakes every 20 to
 // 70 µs to take it back and hand it to another thread, and those wake-ups
 // compete for the machine's processors with the program the client waits
 // for. Blocked in the poller, the process is idle and its monitor sleeps.
-func (c *conn) wait() error {
+func (c *conn) usePoller() error {
 	if c.f != nil {
 		return nil
 	}
@@ -80,45 +80,40 @@ func (c *conn) Read(p []byte) (int, error) {
 // Write writes p (MSG_NOSIGNAL: a server that has closed the connection
 // makes it fail with EPIPE rather than raise SIGPIPE).
 func (c *conn) Write(p []byte) (int, error) {
-	if c.f != nil {
-		if sc, err := c.f.SyscallConn(); err == nil {
-			done := 0
-			var werr error
-			err = sc.Write(func(fd uintptr) bool {
-				for done < len(p) {
-					n, err := syscall.SendmsgN(int(fd), p[done:], nil, nil, syscall.MSG_NOSIGNAL)
-					if err == syscall.EINTR {
-						continue
-					}
-					if err == syscall.EAGAIN {
-						return false
-					}
-					if err != nil {
-						werr = err
-						return true
-					}
-					done += n
-				}
-				return true
-			})
-			if werr == nil {
-				werr = err
-			}
-			return done, werr
-		}
-	}
 	done := 0
-	for done < len(p) {
-		n, err := syscall.SendmsgN(c.fd, p[done:], nil, nil, syscall.MSG_NOSIGNAL)
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			return done, err
-		}
-		done += n
+	if c.f == nil {
+		err := send(c.fd, p, &done)
+		return done, err
 	}
-	return done, nil
+	sc, err := c.f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var serr error
+	err = sc.Write(func(fd uintptr) bool {
+		serr = send(int(fd), p, &done)
+		return serr != syscall.EAGAIN // else wait in the poller, then again
+	})
+	if serr == nil {
+		serr = err
+	}
+	return done, serr
+}
+
+// send writes p from *done on, advancing *done; on a non-blocking socket
+// it returns EAGAIN when the socket is full.
+func send(fd int, p []byte, done *int) error {
+	for *done < len(p) {
+		n, err := syscall.SendmsgN(fd, p[*done:], nil, nil, syscall.MSG_NOSIGNAL)
+		switch {
+		case err == syscall.EINTR:
+		case err != nil:
+			return err
+		default:
+			*done += n
+		}
+	}
+	return nil
 }
 
 // sendFDs writes p with the descriptors fds attached (SCM_RIGHTS), then
