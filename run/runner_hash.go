@@ -2,4 +2,4 @@
 
 package run
 
-const runnerHashValue = "c7c2b532a288"
+const runnerHashValue = "4d387890a658"

@@ -1044,6 +1044,22 @@ def _rehearse():
     exec(marshal.loads(marshal.dumps(compile("x = 1", "<rehearsal>", "exec"))), d)
     _main_file("x")
     del m, d
+    # Calling a function or reading an attribute writes the reference count
+    # of the object: hold a reference to each object a child's path uses,
+    # so that their pages are copied now rather than in the child.
+    held = [
+        _child, _set_environ, _new_stdio, _start, _prepare, _load_pyc, _read,
+        _set_path0, _fresh_main, _main_file, _run, _fast_exit, _exit_status,
+        _flush, _signal, _Conn, _Conn.feed, _state,
+        os.dup2, os.dup, os.close, os.closerange, os.fchdir, os.chdir, os.umask,
+        os.set_inheritable, os.fstat, os.getpid, os.getcwd, os.fsdecode,
+        os.write, os.nice, os.kill, os.open, os.read, os._exit, os.environb,
+        sys.argv, sys.path, sys.flags, sys.modules, sys.excepthook,
+        io.open, io.TextIOWrapper, io.FileIO, io.BufferedWriter, marshal.loads,
+        gc.collect, gc.get_objects, atexit._run_exitfuncs, exec, type(sys),
+    ]
+    held += [f.__code__ for f in held if hasattr(f, "__code__")]
+    del held
     gc.collect()
     gc.get_objects()
 
