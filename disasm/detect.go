@@ -15,11 +15,10 @@ import (
 //
 // Refine looks at the code only when MayBePyPy(v).
 func Refine(v *pyc.Version, top *marshal.Code) *pyc.Version {
-	if top == nil || !MayBePyPy(v) {
+	cpy, pypy, ok := pypyTables(v)
+	if top == nil || !ok {
 		return v
 	}
-	cpy, _ := opcode.ForVersion("CPython", v.Major, v.Minor)
-	pypy, _ := opcode.ForVersion("PyPy", v.Major, v.Minor)
 	pypyOnly, foreign := false, false
 	// Each code object once: back-references can share one among the
 	// constants of many, exponentially many times over.
@@ -65,19 +64,27 @@ func Refine(v *pyc.Version, top *marshal.Code) *pyc.Version {
 // writes files in the same format. A caller that only needs the version can
 // skip decoding a file when it is false.
 func MayBePyPy(v *pyc.Version) bool {
+	_, _, ok := pypyTables(v)
+	return ok
+}
+
+// pypyTables returns CPython's and PyPy's opcode tables for v's language
+// version, and whether MayBePyPy(v).
+func pypyTables(v *pyc.Version) (cpy, pypy *opcode.Table, ok bool) {
 	if v == nil || v.Impl != pyc.CPython {
-		return false
+		return nil, nil, false
 	}
 	cpy, ok1 := opcode.ForVersion("CPython", v.Major, v.Minor)
 	pypy, ok2 := opcode.ForVersion("PyPy", v.Major, v.Minor)
 	if !ok1 || !ok2 || pypy == cpy {
-		return false
+		return nil, nil, false
 	}
 	// Only where PyPy of that version writes files in the same format as
 	// CPython's (3.8): elsewhere a file with CPython's magic and layout
 	// cannot be PyPy's, whatever opcodes a corrupt co_code holds.
 	pv, err := pyc.ParseVersion("pypy" + v.XY())
-	return err == nil && pv.Layout == v.Layout && pv.MarshalVersion == v.MarshalVersion &&
+	ok = err == nil && pv.Layout == v.Layout && pv.MarshalVersion == v.MarshalVersion &&
 		pv.HeaderSize == v.HeaderSize && pv.LineTable == v.LineTable && pv.WordCode == v.WordCode &&
 		pv.Unicode == v.Unicode
+	return cpy, pypy, ok
 }
